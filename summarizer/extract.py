@@ -1,0 +1,113 @@
+"""Stage 2: one article in, its grounded `ArticleSummary` out (one model call, plus re-asks)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from .articles import Article
+from .dates import resolve_date
+from .grounding import ArticleGrounder, quote_choices
+from .schemas import (
+    Actor,
+    ArticleReply,
+    ArticleSummary,
+    Deadline,
+    Measure,
+    OpenQuestion,
+)
+from .structured import StructuredClient, constrain_choices
+from .templates import Template
+
+#: A dated event this long before publication is background (a photo caption's
+#: date, a past summit), not a deadline of the day's story.
+HISTORY_DAYS = 366
+ARTICLE_MAX_TOKENS = 1800
+
+
+def reply_model_for(article: Article, constrain_quotes: bool) -> type[ArticleReply]:
+    if not constrain_quotes:
+        return ArticleReply
+    return constrain_choices(
+        ArticleReply,
+        {"evidence": quote_choices(article.text)},
+        min_items={"actors": 1, "measures": 1, "deadlines": 1, "open_questions": 1},
+        max_items={"actors": 5, "measures": 3, "deadlines": 3, "open_questions": 2, "evidence": 1},
+    )
+
+
+async def summarize(
+    article: Article,
+    client: StructuredClient,
+    template: Template,
+    constrain_quotes: bool = False,
+    max_tokens: int = ARTICLE_MAX_TOKENS,
+) -> ArticleSummary:
+    grounder = ArticleGrounder(article.id, article.text)
+    filled = await client.fill(
+        reply_model_for(article, constrain_quotes),
+        template.messages("article", article=article),
+        context={"grounder": grounder},
+        labels={
+            "stage": "article",
+            "article_id": article.id,
+            "template": template.name,
+            "template_hash": template.hash,
+        },
+        max_tokens=max_tokens,
+    )
+    return to_summary(article, filled.value, dropped=grounder.report.dropped, attempts=filled.calls)
+
+
+def to_summary(article: Article, reply: ArticleReply, dropped: int = 0, attempts: int = 1) -> ArticleSummary:
+    """Turn a grounded reply into the output model: quotes with spans, dates resolved."""
+    deadlines = []
+    for item in reply.deadlines:
+        resolved = resolve_date(item.date_text, article.published)
+        if _is_history(resolved.date, article.published):
+            dropped += 1
+            continue
+        deadlines.append(
+            Deadline(
+                date=resolved.date,
+                precision=resolved.precision,
+                date_text=item.date_text,
+                event=item.event,
+                kind=item.kind,
+                certainty=item.certainty,
+                evidence=item._quotes,
+            )
+        )
+    measures = []
+    for item in reply.measures:
+        effective = resolve_date(item.effective_date_text, article.published) if item.effective_date_text else None
+        measures.append(
+            Measure(
+                name=item.name,
+                kind=item.kind,
+                imposed_by=item.imposed_by,
+                imposed_on=item.imposed_on,
+                status=item.status,
+                effective_date=effective.date if effective and effective.precision == "day" else None,
+                effective_date_text=item.effective_date_text,
+                evidence=item._quotes,
+            )
+        )
+    return ArticleSummary(
+        article_id=article.id,
+        title=article.title,
+        source=article.source,
+        published=article.published,
+        summary=reply.summary,
+        actors=[
+            Actor(name=a.name, role=a.role, affiliation=a.affiliation, evidence=a._quotes) for a in reply.actors
+        ],
+        measures=measures,
+        deadlines=deadlines,
+        open_questions=[OpenQuestion(question=q.question, evidence=q._quotes) for q in reply.open_questions],
+        dropped=dropped,
+        attempts=attempts,
+    )
+
+
+def _is_history(day: dt.date | None, published: dt.date | None) -> bool:
+    return day is not None and published is not None and (published - day).days > HISTORY_DAYS

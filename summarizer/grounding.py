@@ -1,0 +1,357 @@
+"""Stage 3: align every quote a model gives back to its character span in the source.
+
+The product's promise is that nothing reaches the briefing unless a verbatim
+passage of an article supports it. Models (small ones above all) paraphrase,
+swap typographic quotes for straight ones, re-flow whitespace, or simply invent
+text. So alignment works on a normalised copy of both sides (case, whitespace,
+quote and dash styles), keeps a map back to the original offsets, and accepts a
+small fuzzy tolerance (rapidfuzz) so that a dropped comma does not cost a fact.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from rapidfuzz import fuzz
+
+from .schemas import Quote
+
+# Typographic variants a model is likely to flatten to ASCII.
+_CHAR_FOLD = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2032": "'",
+        # Double quotes fold to the apostrophe too: choices offered to a
+        # grammar-constrained model cannot contain '"' (see quote_choices).
+        '"': "'", "\u201c": "'", "\u201d": "'", "\u201e": "'", "\u201f": "'", "\u2033": "'",
+        "\u00ab": "'", "\u00bb": "'",
+        "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-", "\u2014": "-", "\u2212": "-",
+        "\u00a0": " ", "\u2009": " ", "\u202f": " ",
+    }
+)
+_ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026)\s*")
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+|\n+")
+
+#: Below this many normalised characters a quote proves nothing ("25%", "US").
+MIN_QUOTE_CHARS = 8
+#: Fuzzy score (0-100) a quote needs when it is not found exactly.
+DEFAULT_THRESHOLD = 90.0
+
+
+def fold_text(text: str) -> str:
+    """The ASCII-ish, case-folded form used for comparison (not for display)."""
+    return unicodedata.normalize("NFKC", text).translate(_CHAR_FOLD).casefold()
+
+
+@dataclass(frozen=True)
+class NormalisedText:
+    """A folded copy of a text with, for each of its characters, the offset it came from."""
+
+    text: str
+    offsets: tuple[int, ...]
+
+    @classmethod
+    def of(cls, source: str) -> NormalisedText:
+        chars: list[str] = []
+        offsets: list[int] = []
+        pending_space = False
+        for i, ch in enumerate(source):
+            folded = fold_text(ch)
+            if not folded or folded.isspace():
+                pending_space = bool(chars)
+                continue
+            if pending_space:
+                chars.append(" ")
+                offsets.append(i - 1)
+                pending_space = False
+            for f in folded:  # casefold can expand one character into several
+                chars.append(f)
+                offsets.append(i)
+        return cls("".join(chars), tuple(offsets))
+
+    def original_span(self, start: int, end: int) -> tuple[int, int]:
+        return self.offsets[start], self.offsets[end - 1] + 1
+
+
+@lru_cache(maxsize=256)
+def _normalised(source: str) -> NormalisedText:
+    return NormalisedText.of(source)
+
+
+def _clean_quote(quote: str) -> str:
+    # Models wrap quotes in quote marks of their own; those are not part of the passage.
+    return quote.strip().strip("\"'\u201c\u201d\u2018\u2019` ").strip()
+
+
+def align_quote(
+    quote: str, text: str, article_id: str, threshold: float = DEFAULT_THRESHOLD
+) -> Quote | None:
+    """Locate `quote` in `text`; return it as a Quote with its span, or None."""
+    cleaned = _clean_quote(quote)
+    # A quote with an ellipsis is aligned by its longest piece: the elided part
+    # cannot be checked, the piece can.
+    pieces = [p for p in _ELLIPSIS.split(cleaned) if p.strip()]
+    if not pieces:
+        return None
+    needle = NormalisedText.of(max(pieces, key=len)).text
+    if len(needle) < MIN_QUOTE_CHARS:
+        return None
+    hay = _normalised(text)
+    pos = hay.text.find(needle)
+    if pos >= 0:
+        start, end, score = pos, pos + len(needle), 100.0
+    else:
+        found = fuzz.partial_ratio_alignment(needle, hay.text, score_cutoff=threshold)
+        if found is None:
+            return None
+        start, end, score = found.dest_start, found.dest_end, found.score
+        if end - start < MIN_QUOTE_CHARS:
+            return None
+    o_start, o_end = hay.original_span(start, end)
+    if score < 100:
+        # A fuzzy window may cut a word in two; a quote is shown as whole words.
+        while o_start > 0 and text[o_start - 1].isalnum():
+            o_start -= 1
+        while o_end < len(text) and text[o_end].isalnum():
+            o_end += 1
+    return Quote(
+        article_id=article_id,
+        text=text[o_start:o_end],
+        start=o_start,
+        end=o_end,
+        score=round(score, 1),
+    )
+
+
+def mentions(name: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> bool:
+    """Whether a short phrase (a name, a date as written) occurs in the text."""
+    needle = NormalisedText.of(_clean_quote(name)).text
+    if not needle:
+        return False
+    hay = _normalised(text).text
+    if needle in hay:
+        return True
+    # Short phrases need an exact hit: fuzzy matching "Li" finds "Lai".
+    if len(needle) < 5:
+        return False
+    return fuzz.partial_ratio(needle, hay, score_cutoff=threshold) > 0
+
+
+def sentences(text: str) -> list[str]:
+    """The article's sentences, in order, without duplicates."""
+    out = []
+    for part in _SENTENCE_END.split(text):
+        part = part.strip()
+        if len(part) >= MIN_QUOTE_CHARS:
+            out.append(part)
+    return list(dict.fromkeys(out))
+
+
+def quote_choices(text: str, max_chars: int = 400) -> list[str]:
+    """Sentences offered as an enum to a grammar-constrained model.
+
+    llama.cpp's schema-to-grammar converter emits a broken grammar for an enum
+    value holding a double quote, and the server process dies on it (measured
+    with llama-cpp-python 0.3.36); a backslash or a tab comes back as invalid
+    JSON. So those characters are replaced; alignment folds them back.
+    """
+    out = []
+    for sentence in sentences(text):
+        safe = re.sub(r"\s+", " ", sentence.replace('"', "'").replace("\\", "/"))
+        out.append(safe[:max_chars])
+    return list(dict.fromkeys(out))
+
+
+@dataclass
+class GroundingReport:
+    """What grounding kept and dropped, collected across validation attempts."""
+
+    kept: int = 0
+    dropped: int = 0
+    reasons: list[str] = field(default_factory=list)
+
+    def drop(self, reason: str) -> None:
+        self.dropped += 1
+        self.reasons.append(reason)
+
+
+_WORD = re.compile(r"[\w'%$.-]+")
+
+
+def supported_sentences(prose: str, texts: list[str], min_share: float = 0.6) -> str:
+    """Keep the sentences of model prose whose content words mostly occur in the sources.
+
+    Summaries are the model's own words, so they cannot be quoted; but a
+    sentence about a person or a figure no source mentions is dropped.
+    """
+    vocabulary = set()
+    for text in texts:
+        vocabulary.update(w.strip(".") for w in _WORD.findall(fold_text(text)))
+    kept = []
+    for sentence in sentences(prose):
+        words = [w.strip(".") for w in _WORD.findall(fold_text(sentence)) if len(w.strip(".")) > 3]
+        if not words or sum(w in vocabulary for w in words) / len(words) >= min_share:
+            kept.append(sentence)
+    return " ".join(kept)
+
+
+def word_support(phrase: str, text: str) -> float:
+    """Share of a phrase's content words (longer than 3 letters) that occur in the text."""
+    words = [w.strip(".") for w in _WORD.findall(fold_text(phrase)) if len(w.strip(".")) > 3]
+    if not words:
+        return 1.0
+    hay = fold_text(text)
+    return sum(w in hay for w in words) / len(words)
+
+
+#: A measure must name one: without this, small models list people and meetings as measures.
+MEASURE_WORDS = re.compile(
+    r"tariff|dut(y|ies)|export|import|control|restrict|ban|sanction|fee|levy|tax|truce|ceasefire|"
+    r"deal|agreement|purchas|quota|embargo|blacklist|entity list|investigat|subsid|licen[cs]",
+    re.IGNORECASE,
+)
+
+
+class _Grounder:
+    """Shared bookkeeping: each validation attempt starts a fresh report."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    report: GroundingReport
+
+    def _quotes(self, evidence: list[str], texts: dict[str, str]) -> list[Quote]:
+        found: dict[tuple[str, int, int], Quote] = {}
+        for quote in evidence:
+            for article_id, text in texts.items():
+                aligned = align_quote(quote, text, article_id, self.threshold)
+                if aligned:
+                    found.setdefault((article_id, aligned.start, aligned.end), aligned)
+        return list(found.values())
+
+    def _filter(self, items: list, label: str, check) -> list:
+        kept = []
+        seen = set()
+        for item in items:
+            # Small models repeat an item until the list bound; a repeat is not a second fact.
+            identity = item.model_dump_json()
+            if identity in seen:
+                continue
+            seen.add(identity)
+            problem = check(item)
+            if problem:
+                self.report.drop(f"{label}: {problem}")
+            else:
+                kept.append(item)
+                self.report.kept += 1
+        return kept
+
+    def _judge(self, total: int, lenient: bool) -> None:
+        # One bad item costs that item; a reply that is mostly invented is sent
+        # back with the reasons, so the model can do better on its next try.
+        if lenient or total < 2 or self.report.dropped * 2 <= total:
+            return
+        reasons = "; ".join(self.report.reasons[:6])
+        raise ValueError(
+            f"{self.report.dropped} of {total} items are not supported by the text ({reasons}). "
+            "Copy evidence word for word from the text, and include only what it states."
+        )
+
+
+class ArticleGrounder(_Grounder):
+    """Grounds an ArticleReply against one article's text."""
+
+    def __init__(self, article_id: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.article_id = article_id
+        self.text = text
+        self.threshold = threshold
+        self.report = GroundingReport()
+
+    def _check(self, item, anchor: str | None = None, prose: str | None = None) -> str | None:
+        quotes = self._quotes(list(item.evidence), {self.article_id: self.text})
+        if not quotes:
+            return f"evidence not found in the article ({_clip(item.evidence[0])!r})"
+        if anchor is not None and not mentions(anchor, self.text, self.threshold):
+            return f"{anchor!r} does not occur in the article"
+        if prose is not None and word_support(prose, self.text) < 0.5:
+            return f"{_clip(prose)!r} is mostly words the article does not use"
+        item._quotes = quotes
+        return None
+
+    def _check_measure(self, item) -> str | None:
+        if item.kind == "other" and not MEASURE_WORDS.search(item.name):
+            return f"{_clip(item.name)!r} names no measure"
+        return self._check(item, prose=item.name)
+
+    def _check_deadline(self, item) -> str | None:
+        from .dates import find_date_phrases  # the dates module has no other tie to grounding
+
+        problem = self._check(item, prose=item.event)
+        if problem:
+            return problem
+        if not mentions(item.date_text, self.text, self.threshold):
+            # The model paraphrased the date: fall back to a date written in its own quote.
+            phrases = [p for q in item._quotes for _, _, p in find_date_phrases(q.text)]
+            if not phrases:
+                return f"date {item.date_text!r} does not occur in the article"
+            item.date_text = phrases[0]
+        return None
+
+    def ground(self, reply, lenient: bool = False) -> None:
+        self.report = GroundingReport()
+        total = len(reply.actors) + len(reply.measures) + len(reply.deadlines) + len(reply.open_questions)
+        reply.actors = self._filter(reply.actors, "actor", lambda a: self._check(a, a.name))
+        reply.measures = self._filter(reply.measures, "measure", self._check_measure)
+        reply.deadlines = self._filter(reply.deadlines, "deadline", self._check_deadline)
+        reply.open_questions = self._filter(reply.open_questions, "question", lambda q: self._check(q, prose=q.question))
+        for measure in reply.measures:
+            if measure.effective_date_text and not mentions(measure.effective_date_text, self.text):
+                measure.effective_date_text = ""
+        reply.summary = supported_sentences(reply.summary, [self.text])
+        self._judge(total, lenient)
+
+
+class BriefingGrounder(_Grounder):
+    """Grounds a BriefingReply against all the articles' texts."""
+
+    def __init__(self, texts: dict[str, str], threshold: float = DEFAULT_THRESHOLD) -> None:
+        self.texts = texts
+        self.threshold = threshold
+        self.report = GroundingReport()
+
+    def _check(self, item) -> str | None:
+        quotes = self._quotes(list(item.evidence), self.texts)
+        if not quotes:
+            return f"evidence not found in any article ({_clip(item.evidence[0])!r})"
+        prose = getattr(item, "text", None) or getattr(item, "question", "")
+        if word_support(prose, " ".join(self.texts[q.article_id] for q in quotes)) < 0.5:
+            return f"{_clip(prose)!r} is mostly words its sources do not use"
+        item._quotes = quotes
+        return None
+
+    def _check_claims(self, difference) -> str | None:
+        kept = []
+        for claim in difference.claims:
+            text = self.texts.get(claim.article_id)
+            if text is None:
+                continue
+            claim._quotes = self._quotes(list(claim.evidence), {claim.article_id: text})
+            if claim._quotes:
+                kept.append(claim)
+        difference.claims = kept
+        if len({c.article_id for c in kept}) < 2:
+            return f"{difference.topic!r}: fewer than two articles' claims are supported by their text"
+        return None
+
+    def ground(self, reply, lenient: bool = False) -> None:
+        self.report = GroundingReport()
+        total = len(reply.key_developments) + len(reply.source_differences) + len(reply.open_questions)
+        reply.key_developments = self._filter(reply.key_developments, "key development", self._check)
+        reply.source_differences = self._filter(reply.source_differences, "source difference", self._check_claims)
+        reply.open_questions = self._filter(reply.open_questions, "question", self._check)
+        reply.executive_summary = supported_sentences(reply.executive_summary, list(self.texts.values()))
+        self._judge(total, lenient)
+
+
+def _clip(text: str, n: int = 60) -> str:
+    return text if len(text) <= n else text[: n - 1] + "\u2026"

@@ -1,0 +1,241 @@
+"""Stage 4: merge the per-article summaries into consolidated items, without a model.
+
+The merge is deterministic so that a small model cannot undo it: actors are
+clustered by name variants (Bessent / Besent, Jamieson Greer / Jameson Grier,
+Trump / President Trump), measures by fuzzy name, deadlines by date and event.
+Each consolidated item keeps the articles that support it and their quotes.
+Spelling variants and dates that disagree across articles become source
+differences.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from .schemas import (
+    ArticleSummary,
+    Claim,
+    ConsolidatedActor,
+    ConsolidatedMeasure,
+    Quote,
+    SourceDifference,
+    TimelineEntry,
+)
+
+# Words that title a person rather than name them.
+_TITLES = {
+    "president", "vice", "premier", "chairman", "secretary", "treasury", "trade", "representative",
+    "minister", "prime", "mr", "mrs", "ms", "dr", "commissioner", "chief", "negotiator", "us", "u.s.",
+    "chinese", "china's", "general", "director", "managing", "governor", "senator", "the", "@potus",
+}
+
+
+def name_tokens(name: str) -> list[str]:
+    """Lower-case, accent-free tokens of a name, without titles."""
+    plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
+    tokens = [t.strip(".,'\"()") for t in plain.replace("-", " ").split()]
+    core = [t for t in tokens if t and t not in _TITLES]
+    return core or [t for t in tokens if t]
+
+
+def _token_match(a: str, b: str) -> bool:
+    if a == b:
+        return True
+    # Short tokens must match exactly: "Li" is not "Lai", "Xi" is not "Li".
+    if min(len(a), len(b)) <= 3:
+        return False
+    return fuzz.ratio(a, b) >= 80
+
+
+def same_entity(a: str, b: str) -> bool:
+    """Whether two names (as written) denote the same actor.
+
+    Every token of the shorter name must match a distinct token of the longer
+    one, exactly or by a close spelling: 'Trump' ~ 'Donald Trump',
+    'Besent' ~ 'Scott Bessent', 'Jameson Grier' ~ 'Jamieson Greer'.
+    """
+    ta, tb = name_tokens(a), name_tokens(b)
+    if not ta or not tb:
+        return False
+    short, long = (ta, tb) if len(ta) <= len(tb) else (tb, ta)
+    free = list(long)
+    for token in short:
+        match = next((t for t in free if _token_match(token, t)), None)
+        if match is None:
+            return False
+        free.remove(match)
+    return True
+
+
+@dataclass
+class _Cluster:
+    names: Counter = field(default_factory=Counter)
+    name_articles: dict[str, set[str]] = field(default_factory=dict)
+    roles: Counter = field(default_factory=Counter)
+    affiliations: Counter = field(default_factory=Counter)
+    articles: list[str] = field(default_factory=list)
+    evidence: list[Quote] = field(default_factory=list)
+
+    def add(self, name: str, article_id: str, role: str, affiliation: str, evidence: list[Quote]) -> None:
+        self.names[name] += 1
+        self.name_articles.setdefault(name, set()).add(article_id)
+        if role:
+            self.roles[role] += 1
+        if affiliation:
+            self.affiliations[affiliation] += 1
+        if article_id not in self.articles:
+            self.articles.append(article_id)
+        self.evidence.extend(evidence)
+
+    def canonical(self) -> str:
+        # The fullest name, then the spelling most articles use.
+        return max(
+            self.names,
+            key=lambda n: (len(name_tokens(n)), len(self.name_articles[n]), self.names[n], -len(n)),
+        )
+
+
+def merge_actors(summaries: list[ArticleSummary]) -> tuple[list[ConsolidatedActor], list[SourceDifference]]:
+    clusters: list[_Cluster] = []
+    # Longer names first, so that "Trump" joins "Donald Trump" rather than founding its own cluster.
+    mentions = [(s.article_id, a) for s in summaries for a in s.actors]
+    mentions.sort(key=lambda m: -len(name_tokens(m[1].name)))
+    for article_id, actor in mentions:
+        matches = [c for c in clusters if any(same_entity(actor.name, n) for n in c.names)]
+        if len(matches) == 1:
+            target = matches[0]
+        else:
+            # No match founds a cluster; an ambiguous short name ("Li" with two Lis) does too.
+            target = _Cluster()
+            clusters.append(target)
+        target.add(actor.name, article_id, actor.role, actor.affiliation, actor.evidence)
+
+    actors, differences = [], []
+    for cluster in clusters:
+        name = cluster.canonical()
+        actors.append(
+            ConsolidatedActor(
+                name=name,
+                aliases=sorted(n for n in cluster.names if n != name),
+                role=cluster.roles.most_common(1)[0][0] if cluster.roles else "",
+                affiliation=cluster.affiliations.most_common(1)[0][0] if cluster.affiliations else "",
+                article_ids=sorted(cluster.articles),
+                evidence=_unique_quotes(cluster.evidence),
+            )
+        )
+        differences.extend(_spelling_differences(cluster, name))
+    actors.sort(key=lambda a: (-len(a.article_ids), a.name))
+    return actors, differences
+
+
+def _spelling_differences(cluster: _Cluster, canonical: str) -> list[SourceDifference]:
+    """Names that are variants, not abbreviations, of the canonical one (Besent for Bessent)."""
+    canon_tokens = set(name_tokens(canonical))
+    variants = [n for n in cluster.names if not set(name_tokens(n)) <= canon_tokens]
+    if not variants:
+        return []
+    claims = []
+    for name in [canonical, *sorted(variants)]:
+        for article_id in sorted(cluster.name_articles[name]):
+            quotes = [q for q in cluster.evidence if q.article_id == article_id][:1]
+            claims.append(Claim(article_id=article_id, claim=f"spells the name {name!r}", evidence=quotes))
+    if len({c.article_id for c in claims}) < 2:
+        return []
+    return [SourceDifference(topic=f"spelling of {canonical}", claims=claims, origin="merge")]
+
+
+def _similar(a: str, b: str, cutoff: float = 70) -> bool:
+    return fuzz.token_set_ratio(a.lower(), b.lower()) >= cutoff
+
+
+def merge_measures(summaries: list[ArticleSummary]) -> list[ConsolidatedMeasure]:
+    groups: list[list[tuple[str, object]]] = []
+    for summary in summaries:
+        for measure in summary.measures:
+            group = next(
+                (g for g in groups if g[0][1].kind == measure.kind and _similar(g[0][1].name, measure.name)), None
+            )
+            if group is None:
+                groups.append([(summary.article_id, measure)])
+            else:
+                group.append((summary.article_id, measure))
+    merged = []
+    for group in groups:
+        first = group[0][1]
+        statuses = {article_id: m.status for article_id, m in group}
+        status = Counter(s for s in statuses.values() if s != "unknown").most_common(1)
+        dates = Counter(m.effective_date for _, m in group if m.effective_date).most_common(1)
+        merged.append(
+            ConsolidatedMeasure(
+                name=max((m.name for _, m in group), key=lambda n: (sum(_similar(n, o.name) for _, o in group), -len(n))),
+                kind=first.kind,
+                imposed_by=next((m.imposed_by for _, m in group if m.imposed_by), ""),
+                imposed_on=next((m.imposed_on for _, m in group if m.imposed_on), ""),
+                status=status[0][0] if status else "unknown",
+                statuses=statuses,
+                effective_date=dates[0][0] if dates else None,
+                article_ids=sorted({a for a, _ in group}),
+                evidence=_unique_quotes([q for _, m in group for q in m.evidence]),
+            )
+        )
+    merged.sort(key=lambda m: (-len(m.article_ids), m.name))
+    return merged
+
+
+def merge_deadlines(summaries: list[ArticleSummary]) -> tuple[list[TimelineEntry], list[SourceDifference]]:
+    groups: list[list[tuple[str, object]]] = []
+    for summary in summaries:
+        for deadline in summary.deadlines:
+            group = next(
+                (
+                    g
+                    for g in groups
+                    if (g[0][1].date == deadline.date and _similar(g[0][1].event, deadline.event, 50))
+                    or _similar(g[0][1].event, deadline.event, 85)
+                ),
+                None,
+            )
+            if group is None:
+                groups.append([(summary.article_id, deadline)])
+            else:
+                group.append((summary.article_id, deadline))
+    timeline, differences = [], []
+    for group in groups:
+        dates = Counter(d.date for _, d in group if d.date)
+        best = group[0][1]
+        day = dates.most_common(1)[0][0] if dates else None
+        precise = next((d for _, d in group if d.date == day), best)
+        timeline.append(
+            TimelineEntry(
+                date=day,
+                precision=precise.precision,
+                date_texts=sorted({d.date_text for _, d in group}),
+                event=max((d.event for _, d in group), key=len) if len(group) > 1 else best.event,
+                kind=best.kind,
+                certainty=best.certainty,
+                article_ids=sorted({a for a, _ in group}),
+                evidence=_unique_quotes([q for _, d in group for q in d.evidence]),
+            )
+        )
+        if len(dates) > 1:
+            claims = [
+                Claim(article_id=a, claim=f"{d.date_text} ({d.date})", evidence=d.evidence[:1]) for a, d in group
+            ]
+            if len({c.article_id for c in claims}) >= 2:
+                differences.append(SourceDifference(topic=f"date of: {best.event}", claims=claims, origin="merge"))
+    timeline.sort(key=lambda t: (t.date is None, t.date or 0, t.event))
+    return timeline, differences
+
+
+def _unique_quotes(quotes: list[Quote]) -> list[Quote]:
+    seen, out = set(), []
+    for quote in quotes:
+        key = (quote.article_id, quote.start, quote.end)
+        if key not in seen:
+            seen.add(key)
+            out.append(quote)
+    return out

@@ -1,0 +1,102 @@
+"""Retries of transient transport failures, owned by tenacity.
+
+Only failures that a second try can fix are retried: lost connections,
+timeouts, 408/409/429 and 5xx answers. A 400 or a 401 is final. A 429 that says
+how long to wait (Retry-After) is obeyed, within the same bound as backoff.
+Re-asking a model whose reply failed validation is a different thing, and
+instructor owns it (summarizer.structured).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import openai
+from tenacity import (
+    AsyncRetrying,
+    RetryCallState,
+    retry_if_exception,
+    stop_after_attempt,
+    stop_after_delay,
+    wait_random_exponential,
+)
+
+from .calls import Backend, ChatReply, ChatRequest, ModelCallError
+
+RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
+
+
+def is_transient(error: BaseException) -> bool:
+    if isinstance(error, (openai.APIConnectionError, openai.APITimeoutError)):
+        return True
+    if isinstance(error, openai.APIStatusError):
+        return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
+    return False
+
+
+def retry_after_seconds(error: BaseException | None) -> float | None:
+    """The wait a server asked for in its Retry-After header, if any (seconds form)."""
+    response = getattr(error, "response", None)
+    if response is None:
+        return None
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        return None  # the HTTP-date form is rare from model APIs; fall back to backoff
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 4
+    max_seconds: float = 300.0
+    backoff_base: float = 0.5
+    backoff_max: float = 20.0
+
+
+class Retrying:
+    """Wraps a backend; retries its transient failures with jittered backoff."""
+
+    def __init__(self, inner: Backend, policy: RetryPolicy | None = None) -> None:
+        self.inner = inner
+        self.policy = policy or RetryPolicy()
+        self.identity = inner.identity
+        self.model = inner.model
+        self.max_concurrency = inner.max_concurrency
+        self._backoff = wait_random_exponential(
+            multiplier=self.policy.backoff_base, max=self.policy.backoff_max
+        )
+
+    def _wait(self, state: RetryCallState) -> float:
+        error = state.outcome.exception() if state.outcome else None
+        asked = retry_after_seconds(error)
+        if asked is not None:
+            return min(asked, self.policy.backoff_max)
+        return self._backoff(state)
+
+    async def complete(self, request: ChatRequest) -> ChatReply:
+        attempts = 0
+        try:
+            async for attempt in AsyncRetrying(
+                retry=retry_if_exception(is_transient),
+                stop=stop_after_attempt(self.policy.attempts) | stop_after_delay(self.policy.max_seconds),
+                wait=self._wait,
+                reraise=True,
+            ):
+                with attempt:
+                    attempts += 1
+                    reply = await self.inner.complete(request)
+        except ModelCallError:
+            raise
+        except Exception as error:
+            describe = getattr(self.inner, "describe_error", None)
+            reason = describe(error) if describe else f"{type(error).__name__}: {error}"
+            tries = f" after {attempts} attempts" if attempts > 1 else ""
+            raise ModelCallError(f"model call failed{tries}: {reason}") from None
+        reply.transport_attempts = attempts
+        return reply
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()

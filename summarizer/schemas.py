@@ -1,0 +1,356 @@
+"""The product's outputs as Pydantic models, and the smaller models a model fills.
+
+Two families live here:
+
+* **Output models** (`ArticleSummary`, `Briefing`): what users and other services
+  get, exported as JSON Schema under `schemas/`. Every fact carries `Quote`s with
+  the character span where the quote sits in its article.
+* **Reply models** (`ArticleReply`, `BriefingReply`): what the language model is
+  asked to fill. They are deliberately small and bounded (string lengths, list
+  sizes): a 135M-parameter model given an unbounded schema repeats one sentence
+  until it runs out of tokens. Quotes there are plain strings; the grounding step
+  turns them into `Quote`s or drops the item.
+"""
+
+from __future__ import annotations
+
+import json
+import datetime as dt
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo, model_validator
+
+# ---------------------------------------------------------------------------
+# Vocabularies shared by both families
+
+MeasureKind = Literal[
+    "tariff",
+    "export_control",
+    "import_ban",
+    "port_fee",
+    "sanction",
+    "truce",
+    "purchase",
+    "investigation",
+    "other",
+]
+MeasureStatus = Literal[
+    "threatened",
+    "proposed",
+    "announced",
+    "in_effect",
+    "suspended",
+    "under_negotiation",
+    "expired",
+    "unknown",
+]
+EventKind = Literal["deadline", "scheduled_event", "event", "expiry", "other"]
+Certainty = Literal["confirmed", "expected", "tentative", "speculative"]
+
+
+def _short(n: int) -> type[str]:
+    return Annotated[str, StringConstraints(strip_whitespace=True, max_length=n)]  # type: ignore[return-value]
+
+
+# ---------------------------------------------------------------------------
+# Output models
+
+
+class Quote(BaseModel):
+    """A verbatim passage of an article, located by character offsets."""
+
+    article_id: str
+    text: str = Field(description="The passage exactly as it stands in the article.")
+    start: int = Field(ge=0, description="Offset of the first character in Article.text.")
+    end: int = Field(ge=0, description="Offset one past the last character.")
+    score: float = Field(
+        ge=0, le=100, description="Alignment score: 100 is an exact match after normalisation."
+    )
+
+
+class Actor(BaseModel):
+    name: str = Field(description="The name as written in the article.")
+    role: str = ""
+    affiliation: str = Field("", description="Country or organisation.")
+    evidence: list[Quote] = Field(min_length=1)
+
+
+class Measure(BaseModel):
+    name: str = Field(description="What the measure is.")
+    kind: MeasureKind = "other"
+    imposed_by: str = ""
+    imposed_on: str = ""
+    status: MeasureStatus = "unknown"
+    effective_date: dt.date | None = None
+    effective_date_text: str = Field("", description="The effective date as written.")
+    evidence: list[Quote] = Field(min_length=1)
+
+
+class Deadline(BaseModel):
+    date: dt.date | None = Field(description="ISO date, or null when the text names no day.")
+    date_text: str = Field(description="The date as written in the article.")
+    precision: Literal["day", "week", "month", "year"] | None = None
+    event: str
+    kind: EventKind = "other"
+    certainty: Certainty = "expected"
+    evidence: list[Quote] = Field(min_length=1)
+
+
+class OpenQuestion(BaseModel):
+    question: str
+    evidence: list[Quote] = Field(min_length=1)
+
+
+class ArticleSummary(BaseModel):
+    """What one article says, every item grounded in a quote of it."""
+
+    article_id: str
+    title: str | None = None
+    source: str | None = None
+    published: dt.date | None = None
+    summary: str
+    actors: list[Actor] = []
+    measures: list[Measure] = []
+    deadlines: list[Deadline] = []
+    open_questions: list[OpenQuestion] = []
+    dropped: int = Field(0, description="Items the model gave that failed grounding and were removed.")
+    attempts: int = Field(1, description="Model calls made for this article, re-asks included.")
+
+
+class ConsolidatedActor(BaseModel):
+    name: str = Field(description="Canonical name: the fullest spelling most sources use.")
+    aliases: list[str] = Field(default_factory=list, description="Other spellings seen.")
+    role: str = ""
+    affiliation: str = ""
+    article_ids: list[str]
+    evidence: list[Quote]
+
+    @property
+    def support(self) -> int:
+        return len(self.article_ids)
+
+
+class ConsolidatedMeasure(BaseModel):
+    name: str
+    kind: MeasureKind = "other"
+    imposed_by: str = ""
+    imposed_on: str = ""
+    status: MeasureStatus = "unknown"
+    statuses: dict[str, MeasureStatus] = Field(
+        default_factory=dict, description="Status as each article reports it."
+    )
+    effective_date: dt.date | None = None
+    article_ids: list[str]
+    evidence: list[Quote]
+
+
+class TimelineEntry(BaseModel):
+    date: dt.date | None
+    precision: Literal["day", "week", "month", "year"] | None = None
+    date_texts: list[str] = Field(default_factory=list, description="The date as each source wrote it.")
+    event: str
+    kind: EventKind = "other"
+    certainty: Certainty = "expected"
+    article_ids: list[str]
+    evidence: list[Quote]
+
+
+class Claim(BaseModel):
+    article_id: str
+    claim: str
+    evidence: list[Quote] = []
+
+
+class SourceDifference(BaseModel):
+    topic: str
+    claims: list[Claim] = Field(min_length=2)
+    origin: Literal["model", "merge"] = Field(
+        "model", description="'merge' when found deterministically (spellings, dates)."
+    )
+
+
+class KeyDevelopment(BaseModel):
+    text: str
+    article_ids: list[str] = Field(min_length=1)
+    evidence: list[Quote] = Field(min_length=1)
+
+
+class BriefingQuestion(BaseModel):
+    question: str
+    article_ids: list[str] = []
+    evidence: list[Quote] = []
+
+
+class SourceRef(BaseModel):
+    article_id: str
+    title: str | None = None
+    source: str | None = None
+    url: str | None = None
+    published: dt.date | None = None
+    path: str | None = None
+
+
+class Failure(BaseModel):
+    article_id: str | None = None
+    stage: str
+    reason: str
+
+
+class RunMetadata(BaseModel):
+    provider: str
+    model: str
+    template: str
+    template_hash: str
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    model_calls: int = 0
+    cache_hits: int = 0
+    dropped_ungrounded: int = 0
+    duplicates: dict[str, str] = Field(default_factory=dict)
+    failures: list[Failure] = []
+    elapsed_seconds: float = 0.0
+    summarizer_version: str = ""
+
+
+class Briefing(BaseModel):
+    """The day's briefing across all articles."""
+
+    date: dt.date
+    headline: str
+    executive_summary: str
+    key_developments: list[KeyDevelopment] = []
+    actors: list[ConsolidatedActor] = []
+    measures: list[ConsolidatedMeasure] = []
+    timeline: list[TimelineEntry] = Field(default_factory=list, description="Sorted by date; undated last.")
+    source_differences: list[SourceDifference] = []
+    open_questions: list[BriefingQuestion] = []
+    sources: list[SourceRef] = []
+    articles: list[ArticleSummary] = Field(default_factory=list, description="The per-article summaries it was built from.")
+    metadata: RunMetadata
+
+
+# ---------------------------------------------------------------------------
+# Reply models: what the language model fills
+
+
+class _Reply(BaseModel):
+    # Unknown keys are ignored rather than fatal: a model adding a stray field
+    # should not cost a whole re-ask.
+    model_config = ConfigDict(extra="ignore")
+
+
+def _ground_with_context(reply: BaseModel, info: ValidationInfo) -> BaseModel:
+    # The grounder travels in instructor's validation context with the source
+    # texts; it filters items in place and raises to ask for a better reply.
+    context = info.context or {}
+    grounder = context.get("grounder")
+    if grounder is not None:
+        grounder.ground(reply, lenient=bool(context.get("lenient")))
+    return reply
+
+
+Evidence = Annotated[list[_short(400)], Field(min_length=1, max_length=2)]
+
+
+class _Grounded(_Reply):
+    # Filled by the grounding validator, never by the model.
+    _quotes: list[Quote] = PrivateAttr(default_factory=list)
+
+
+class ActorReply(_Grounded):
+    name: _short(60)  # type: ignore[valid-type]
+    role: _short(80) = ""  # type: ignore[valid-type]
+    affiliation: _short(60) = ""  # type: ignore[valid-type]
+    evidence: Evidence
+
+
+class MeasureReply(_Grounded):
+    name: _short(100)  # type: ignore[valid-type]
+    kind: MeasureKind = "other"
+    imposed_by: _short(60) = ""  # type: ignore[valid-type]
+    imposed_on: _short(60) = ""  # type: ignore[valid-type]
+    status: MeasureStatus = "unknown"
+    effective_date_text: _short(60) = ""  # type: ignore[valid-type]
+    evidence: Evidence
+
+
+class DeadlineReply(_Grounded):
+    date_text: _short(60)  # type: ignore[valid-type]
+    event: _short(150)  # type: ignore[valid-type]
+    kind: EventKind = "other"
+    certainty: Certainty = "expected"
+    evidence: Evidence
+
+
+class QuestionReply(_Grounded):
+    question: _short(200)  # type: ignore[valid-type]
+    evidence: Evidence
+
+
+class ArticleReply(_Reply):
+    summary: _short(600)  # type: ignore[valid-type]
+    actors: list[ActorReply] = Field(default_factory=list, max_length=8)
+    measures: list[MeasureReply] = Field(default_factory=list, max_length=6)
+    deadlines: list[DeadlineReply] = Field(default_factory=list, max_length=6)
+    open_questions: list[QuestionReply] = Field(default_factory=list, max_length=4)
+
+    _ground = model_validator(mode="after")(_ground_with_context)
+
+
+class KeyDevelopmentReply(_Grounded):
+    text: _short(300)  # type: ignore[valid-type]
+    evidence: Evidence
+
+
+class ClaimReply(_Grounded):
+    article_id: str
+    claim: _short(200)  # type: ignore[valid-type]
+    evidence: Annotated[list[_short(400)], Field(default_factory=list, max_length=2)]  # type: ignore[valid-type]
+
+
+class SourceDifferenceReply(_Reply):
+    topic: _short(100)  # type: ignore[valid-type]
+    claims: list[ClaimReply] = Field(min_length=2, max_length=4)
+
+
+class BriefingQuestionReply(_Grounded):
+    question: _short(200)  # type: ignore[valid-type]
+    evidence: Evidence
+
+
+class BriefingReply(_Reply):
+    headline: _short(150)  # type: ignore[valid-type]
+    executive_summary: _short(900)  # type: ignore[valid-type]
+    key_developments: list[KeyDevelopmentReply] = Field(default_factory=list, max_length=6)
+    source_differences: list[SourceDifferenceReply] = Field(default_factory=list, max_length=4)
+    open_questions: list[BriefingQuestionReply] = Field(default_factory=list, max_length=6)
+
+    _ground = model_validator(mode="after")(_ground_with_context)
+
+
+# ---------------------------------------------------------------------------
+# JSON Schema export
+
+EXPORTED: dict[str, type[BaseModel]] = {
+    "article_summary": ArticleSummary,
+    "briefing": Briefing,
+}
+
+
+def json_schemas() -> dict[str, str]:
+    """File name -> JSON text of every exported schema (stable formatting)."""
+    return {
+        f"{name}.schema.json": json.dumps(model.model_json_schema(), indent=2, sort_keys=True) + "\n"
+        for name, model in EXPORTED.items()
+    }
+
+
+def write_json_schemas(folder: Path) -> list[Path]:
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in json_schemas().items():
+        path = folder / name
+        path.write_text(text, encoding="utf-8")
+        written.append(path)
+    return written

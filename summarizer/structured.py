@@ -1,0 +1,195 @@
+"""Filling a reply model through instructor, over whatever backend is in play.
+
+instructor owns the loop "send, validate against the reply model, re-ask with
+the errors". Our validators (summarizer.extract, summarizer.synthesize) ground
+each item against the article text carried in instructor's validation
+context, drop the items that fail, and reject the whole reply only when it is
+malformed or when most of its items fail, which triggers a re-ask. When the
+re-asks are spent, the last reply is parsed once more in lenient mode: what is
+grounded is kept, the rest is dropped and counted, never shown.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import copy
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import instructor
+from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
+from openai.types.chat import ChatCompletion
+from pydantic import BaseModel, ValidationError
+
+from .calls import Backend, CallStats, ChatRequest, ModelCallError
+
+T = TypeVar("T", bound=BaseModel)
+
+#: Our mode names -> instructor's mode, and whether the request needs the
+#: llama-cpp-python rewrite (done by the backend that talks to such a server).
+MODES = {
+    "tools": instructor.Mode.TOOLS,
+    "json_schema": instructor.Mode.JSON_SCHEMA,
+    "json": instructor.Mode.JSON,
+    "md_json": instructor.Mode.MD_JSON,
+}
+
+_calls_in_fill: contextvars.ContextVar[list[int]] = contextvars.ContextVar("calls_in_fill")
+
+
+def protect_from_templating(text: str) -> str:
+    """Make text survive instructor's templating unchanged.
+
+    When a validation context is given, instructor renders every message as a
+    Jinja template with that context. Article text is untrusted data: a "{{"
+    in it must reach the model as written, not be evaluated. Each "{" becomes
+    an expression that renders back to "{", so nothing else can be a tag.
+    """
+    return text.replace("{", "{{ '{' }}")
+
+
+def constrain_choices(
+    model: type[T],
+    choices: dict[str, list[str]],
+    min_items: dict[str, int] | None = None,
+    max_items: dict[str, int] | None = None,
+) -> type[T]:
+    """A subclass of `model` with a tighter JSON Schema for grammar-constrained models.
+
+    * `choices` limits the named string fields to a list of values: with a
+      grammar-enforcing server (llama.cpp), `evidence` can then only hold one of
+      the article's own sentences, grounded by construction.
+    * `min_items` makes the named lists required and non-empty: left free, a
+      135M model closes the object after the summary and extracts nothing.
+    * `max_items` lowers list bounds: the same model, once in a list, repeats
+      its last item until the bound or max_tokens.
+    Validation is unchanged (grounding still checks every item), so a server
+    that ignores the schema is caught the ordinary way.
+    """
+    min_items = min_items or {}
+    max_items = max_items or {}
+
+    def narrow(node: Any) -> None:
+        if isinstance(node, dict):
+            properties = node.get("properties") or {}
+            for name, prop in properties.items():
+                if name in choices and choices[name]:
+                    if prop.get("type") == "array":
+                        prop["items"] = {"type": "string", "enum": choices[name]}
+                    else:
+                        prop.clear()
+                        prop.update({"type": "string", "enum": choices[name]})
+                if name in min_items and prop.get("type") == "array":
+                    prop["minItems"] = min_items[name]
+                    prop.pop("default", None)
+                    node["required"] = sorted(set(node.get("required", [])) | {name})
+                if name in max_items and prop.get("type") == "array":
+                    prop["maxItems"] = max_items[name]
+            for value in node.values():
+                narrow(value)
+        elif isinstance(node, list):
+            for value in node:
+                narrow(value)
+
+    class Constrained(model):  # type: ignore[valid-type,misc]
+        @classmethod
+        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+            schema = copy.deepcopy(model.model_json_schema(*args, **kwargs))
+            narrow(schema)
+            return schema
+
+    Constrained.__name__ = model.__name__
+    Constrained.__qualname__ = model.__qualname__
+    Constrained.__doc__ = model.__doc__
+    return Constrained  # type: ignore[return-value]
+
+
+@dataclass
+class Filled:
+    """A validated reply and how it was obtained."""
+
+    value: BaseModel
+    calls: int
+    lenient: bool
+
+
+class StructuredClient:
+    """Fills reply models; every call goes through `backend.complete`."""
+
+    def __init__(
+        self,
+        backend: Backend,
+        mode: str = "json_schema",
+        max_retries: int = 2,
+        params: dict[str, Any] | None = None,
+    ) -> None:
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        self.backend = backend
+        self.mode = mode
+        self.max_retries = max_retries
+        self.params = {"temperature": 0.0, **(params or {})}
+        self.stats = CallStats()
+        self._create = instructor.patch(create=self._complete, mode=MODES[mode])
+
+    async def _complete(self, **kwargs: Any) -> ChatCompletion:
+        labels = kwargs.pop("summarizer_labels", {})
+        body = {key: value for key, value in kwargs.items() if value is not None}
+        request = ChatRequest(body=body, labels=labels)
+        counter = _calls_in_fill.get(None)
+        if counter is not None:
+            counter[0] += 1
+        reply = await self.backend.complete(request)
+        self.stats.add(request, reply)
+        return ChatCompletion.model_validate(reply.data)
+
+    async def fill(
+        self,
+        reply_model: type[T],
+        messages: list[dict[str, str]],
+        context: dict[str, Any],
+        labels: dict[str, str],
+        max_tokens: int,
+    ) -> Filled:
+        counter = [0]
+        _calls_in_fill.set(counter)
+        safe_messages = [{**m, "content": protect_from_templating(m["content"])} for m in messages]
+        try:
+            value = await self._create(
+                response_model=reply_model,
+                messages=safe_messages,
+                context={**context, "lenient": False},
+                max_retries=self.max_retries,
+                summarizer_labels=labels,
+                max_tokens=max_tokens,
+                **self.params,
+            )
+            return Filled(value, counter[0], lenient=False)
+        except InstructorRetryException as error:
+            content = _reply_text(error.last_completion)
+            if content is None:
+                raise ModelCallError(f"no usable reply after {counter[0]} attempts") from None
+            try:
+                value = reply_model.model_validate_json(content, context={**context, "lenient": True})
+            except ValidationError as invalid:
+                first = invalid.errors()[0]
+                where = ".".join(str(p) for p in first.get("loc", ())) or "reply"
+                raise ModelCallError(
+                    f"reply still invalid after {counter[0]} attempts ({where}: {first.get('msg')})"
+                ) from None
+            return Filled(value, counter[0], lenient=True)
+        except IncompleteOutputException:
+            raise ModelCallError(
+                f"reply cut off at max_tokens={max_tokens} (attempt {counter[0]})"
+            ) from None
+
+
+def _reply_text(completion: Any) -> str | None:
+    """The JSON text of a completion, whether it came as content or as a tool call."""
+    try:
+        message = completion.choices[0].message
+    except (AttributeError, IndexError):
+        return None
+    if getattr(message, "tool_calls", None):
+        return message.tool_calls[0].function.arguments
+    return message.content
