@@ -6,7 +6,8 @@ import datetime as dt
 
 from .articles import Article
 from .dates import resolve_date
-from .grounding import ArticleGrounder, quote_choices
+from .choices import article_choices
+from .grounding import ArticleGrounder
 from .schemas import (
     Actor,
     ArticleReply,
@@ -29,7 +30,7 @@ def reply_model_for(article: Article, constrain_quotes: bool) -> type[ArticleRep
         return ArticleReply
     return constrain_choices(
         ArticleReply,
-        {"evidence": quote_choices(article.text)},
+        article_choices(article.text),
         min_items={"actors": 1, "measures": 1, "deadlines": 1, "open_questions": 1},
         max_items={"actors": 5, "measures": 3, "deadlines": 3, "open_questions": 2, "evidence": 1},
     )
@@ -55,16 +56,19 @@ async def summarize(
         },
         max_tokens=max_tokens,
     )
-    return to_summary(article, filled.value, dropped=grounder.report.dropped, attempts=filled.calls)
+    summary = to_summary(article, filled.value, dropped=grounder.report.dropped, attempts=filled.calls)
+    summary.dropped_reasons[:0] = grounder.report.reasons
+    return summary
 
 
 def to_summary(article: Article, reply: ArticleReply, dropped: int = 0, attempts: int = 1) -> ArticleSummary:
     """Turn a grounded reply into the output model: quotes with spans, dates resolved."""
-    deadlines = []
+    deadlines, history = [], []
     for item in reply.deadlines:
         resolved = resolve_date(item.date_text, article.published)
         if _is_history(resolved.date, article.published):
             dropped += 1
+            history.append(f"deadline: {item.date_text!r} is long past, background rather than a deadline")
             continue
         deadlines.append(
             Deadline(
@@ -105,6 +109,7 @@ def to_summary(article: Article, reply: ArticleReply, dropped: int = 0, attempts
         deadlines=deadlines,
         open_questions=[OpenQuestion(question=q.question, evidence=q._quotes) for q in reply.open_questions],
         dropped=dropped,
+        dropped_reasons=history,
         attempts=attempts,
     )
 

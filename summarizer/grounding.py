@@ -259,7 +259,13 @@ class _Grounder:
 
 
 class ArticleGrounder(_Grounder):
-    """Grounds an ArticleReply against one article's text."""
+    """Grounds an ArticleReply against one article's text.
+
+    An item stands only if its quote is in the article and the quote itself
+    backs the item: an actor's name occurs in it, a measure's or an event's
+    words mostly occur in it, a deadline's date is written in it. A quote that
+    is real but about something else does not make an item true.
+    """
 
     def __init__(self, article_id: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.article_id = article_id
@@ -267,48 +273,116 @@ class ArticleGrounder(_Grounder):
         self.threshold = threshold
         self.report = GroundingReport()
 
-    def _check(self, item, anchor: str | None = None, prose: str | None = None) -> str | None:
+    def _located(self, item) -> list[Quote] | str:
         quotes = self._quotes(list(item.evidence), {self.article_id: self.text})
+        return quotes or f"evidence not found in the article ({_clip(item.evidence[0])!r})"
+
+    def _check_actor(self, item) -> str | None:
+        quotes = self._located(item)
+        if isinstance(quotes, str):
+            return quotes
+        quotes = [q for q in quotes if mentions(item.name, q.text, self.threshold)] or self._sentence_with(item.name)
         if not quotes:
-            return f"evidence not found in the article ({_clip(item.evidence[0])!r})"
-        if anchor is not None and not mentions(anchor, self.text, self.threshold):
-            return f"{anchor!r} does not occur in the article"
-        if prose is not None and word_support(prose, self.text) < 0.5:
-            return f"{_clip(prose)!r} is mostly words the article does not use"
+            return f"{item.name!r} does not occur in the article"
+        item._quotes = quotes
+        # Role and affiliation are kept only where they read as such and the quote bears them out.
+        item.role = item.role if _plausible_attribute(item.role, item.name, quotes, is_role=True) else ""
+        item.affiliation = item.affiliation if _plausible_attribute(item.affiliation, item.name, quotes) else ""
+        return None
+
+    def _sentence_with(self, phrase: str) -> list[Quote]:
+        """The first article sentence that contains `phrase`, as a quote.
+
+        Small models name the right person or date but attach an unrelated
+        sentence. The name (or date) is real, so the item is re-anchored to
+        where the article writes it; anything else the model said about it
+        must then hold against that sentence.
+        """
+        for sentence in sentences(self.text):
+            if mentions(phrase, sentence, self.threshold):
+                quote = align_quote(sentence, self.text, self.article_id, self.threshold)
+                return [quote] if quote else []
+        return []
+
+    def _check_prose(self, item, prose: str, against_quote: bool = True) -> str | None:
+        quotes = self._located(item)
+        if isinstance(quotes, str):
+            return quotes
+        source = " ".join(q.text for q in quotes) if against_quote else self.text
+        if word_support(prose, source) < 0.5:
+            where = "its quote" if against_quote else "the article"
+            return f"{_clip(prose)!r} is mostly words {where} does not use"
         item._quotes = quotes
         return None
 
     def _check_measure(self, item) -> str | None:
-        if item.kind == "other" and not MEASURE_WORDS.search(item.name):
+        if not MEASURE_WORDS.search(item.name):
             return f"{_clip(item.name)!r} names no measure"
-        return self._check(item, prose=item.name)
+        return self._check_prose(item, item.name)
 
     def _check_deadline(self, item) -> str | None:
         from .dates import find_date_phrases  # the dates module has no other tie to grounding
 
-        problem = self._check(item, prose=item.event)
+        problem = self._check_prose(item, item.event, against_quote=False)
         if problem:
             return problem
-        if not mentions(item.date_text, self.text, self.threshold):
-            # The model paraphrased the date: fall back to a date written in its own quote.
-            phrases = [p for q in item._quotes for _, _, p in find_date_phrases(q.text)]
-            if not phrases:
-                return f"date {item.date_text!r} does not occur in the article"
-            item.date_text = phrases[0]
+        # The date must be written in the quote. Take the article's whole phrase
+        # around what the model copied: "November 9" inside "November 9, 2017"
+        # is a 2017 date, not a coming deadline.
+        wanted = fold_text(item.date_text.strip())
+
+        def matching(quotes: list[Quote]) -> list[str]:
+            phrases = [p for q in quotes for _, _, p in find_date_phrases(q.text)]
+            return [p for p in phrases if wanted and (wanted in fold_text(p) or fold_text(p) in wanted)]
+
+        found = matching(item._quotes)
+        if not found:
+            anchored = self._sentence_with(item.date_text) if wanted else []
+            found = matching(anchored)
+            if not found:
+                return f"date {item.date_text!r} is not written in the article"
+            if word_support(item.event, anchored[0].text) < 0.4:
+                return f"{_clip(item.event)!r} is not what the article says of {item.date_text!r}"
+            item._quotes = anchored
+        item.date_text = max(found, key=len)
         return None
 
     def ground(self, reply, lenient: bool = False) -> None:
         self.report = GroundingReport()
         total = len(reply.actors) + len(reply.measures) + len(reply.deadlines) + len(reply.open_questions)
-        reply.actors = self._filter(reply.actors, "actor", lambda a: self._check(a, a.name))
+        reply.actors = self._filter(reply.actors, "actor", self._check_actor)
         reply.measures = self._filter(reply.measures, "measure", self._check_measure)
         reply.deadlines = self._filter(reply.deadlines, "deadline", self._check_deadline)
-        reply.open_questions = self._filter(reply.open_questions, "question", lambda q: self._check(q, prose=q.question))
+        reply.open_questions = self._filter(
+            reply.open_questions, "question", lambda q: self._check_prose(q, q.question, against_quote=False)
+        )
         for measure in reply.measures:
             if measure.effective_date_text and not mentions(measure.effective_date_text, self.text):
                 measure.effective_date_text = ""
         reply.summary = supported_sentences(reply.summary, [self.text])
         self._judge(total, lenient)
+
+
+_ROLE_WORDS = re.compile(
+    r"president|premier|minister|secretary|representative|chair|director|negotiator|commissioner|"
+    r"spokes|official|envoy|ambassador|governor|leader|head|chief|ceo|tycoon|agency|ministry|office|"
+    r"government|bank|fund|council|committee|department|state|country|union|group",
+    re.IGNORECASE,
+)
+
+
+def _plausible_attribute(value: str, name: str, quotes: list[Quote], is_role: bool = False) -> bool:
+    """A role or affiliation: short, not the actor's own name, backed by the quote.
+
+    A role must also read as one: a 135M model fills "role" with another
+    person's surname ("Bessent") or with a sentence.
+    """
+    if not value or len(value.split()) > 8 or mentions(name, value):
+        return False
+    if is_role and not _ROLE_WORDS.search(value):
+        return False
+    quote_text = " ".join(q.text for q in quotes)
+    return mentions(value, quote_text) or word_support(value, quote_text) >= 0.75
 
 
 class BriefingGrounder(_Grounder):
@@ -323,8 +397,13 @@ class BriefingGrounder(_Grounder):
         quotes = self._quotes(list(item.evidence), self.texts)
         if not quotes:
             return f"evidence not found in any article ({_clip(item.evidence[0])!r})"
-        prose = getattr(item, "text", None) or getattr(item, "question", "")
-        if word_support(prose, " ".join(self.texts[q.article_id] for q in quotes)) < 0.5:
+        # A key development must be what its quote says; a question only needs its sources' words.
+        prose = getattr(item, "text", None)
+        source = " ".join(q.text for q in quotes)
+        if prose is None:
+            prose = item.question
+            source = " ".join(self.texts[q.article_id] for q in quotes)
+        if word_support(prose, source) < 0.5:
             return f"{_clip(prose)!r} is mostly words its sources do not use"
         item._quotes = quotes
         return None
@@ -350,6 +429,7 @@ class BriefingGrounder(_Grounder):
         reply.source_differences = self._filter(reply.source_differences, "source difference", self._check_claims)
         reply.open_questions = self._filter(reply.open_questions, "question", self._check)
         reply.executive_summary = supported_sentences(reply.executive_summary, list(self.texts.values()))
+        reply.headline = supported_sentences(reply.headline, list(self.texts.values()))
         self._judge(total, lenient)
 
 

@@ -31,6 +31,7 @@ _TITLES = {
     "president", "vice", "premier", "chairman", "secretary", "treasury", "trade", "representative",
     "minister", "prime", "mr", "mrs", "ms", "dr", "commissioner", "chief", "negotiator", "us", "u.s.",
     "chinese", "china's", "general", "director", "managing", "governor", "senator", "the", "@potus",
+    "u.s", "trade's", "office", "state",
 }
 
 
@@ -92,11 +93,16 @@ class _Cluster:
         self.evidence.extend(evidence)
 
     def canonical(self) -> str:
-        # The fullest name, then the spelling most articles use.
-        return max(
-            self.names,
-            key=lambda n: (len(name_tokens(n)), len(self.name_articles[n]), self.names[n], -len(n)),
-        )
+        # The fullest name, then the spelling most articles agree with: an
+        # article writing "Greer" backs "Jamieson Greer", not "Jameson Grier".
+        def backing(candidate: str) -> int:
+            tokens = set(name_tokens(candidate))
+            return len({a for n, ids in self.name_articles.items() if set(name_tokens(n)) <= tokens for a in ids})
+
+        def titles(candidate: str) -> int:  # "The U.S. Trade Representative Jamieson Greer" is a name with a title
+            return len(candidate.split()) - len(name_tokens(candidate))
+
+        return max(self.names, key=lambda n: (len(name_tokens(n)), -titles(n), backing(n), self.names[n], n))
 
 
 def merge_actors(summaries: list[ArticleSummary]) -> tuple[list[ConsolidatedActor], list[SourceDifference]]:

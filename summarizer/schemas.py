@@ -115,6 +115,7 @@ class ArticleSummary(BaseModel):
     deadlines: list[Deadline] = []
     open_questions: list[OpenQuestion] = []
     dropped: int = Field(0, description="Items the model gave that failed grounding and were removed.")
+    dropped_reasons: list[str] = Field(default_factory=list, description="Why each dropped item was removed.")
     attempts: int = Field(1, description="Model calls made for this article, re-asks included.")
 
 

@@ -12,6 +12,7 @@ grounded is kept, the rest is dropped and counted, never shown.
 from __future__ import annotations
 
 import contextvars
+import logging
 import copy
 from dataclasses import dataclass
 from typing import Any, TypeVar
@@ -24,6 +25,10 @@ from pydantic import BaseModel, ValidationError
 from .calls import Backend, CallStats, ChatRequest, ModelCallError
 
 T = TypeVar("T", bound=BaseModel)
+
+# instructor logs every failed attempt at ERROR level; a re-ask is routine here,
+# and the outcome is reported in the run metadata instead.
+logging.getLogger("instructor").setLevel(logging.CRITICAL)
 
 #: Our mode names -> instructor's mode, and whether the request needs the
 #: llama-cpp-python rewrite (done by the backend that talks to such a server).
@@ -69,33 +74,38 @@ def constrain_choices(
     min_items = min_items or {}
     max_items = max_items or {}
 
-    def narrow(node: Any) -> None:
-        if isinstance(node, dict):
-            properties = node.get("properties") or {}
-            for name, prop in properties.items():
-                if name in choices and choices[name]:
-                    if prop.get("type") == "array":
-                        prop["items"] = {"type": "string", "enum": choices[name]}
-                    else:
-                        prop.clear()
-                        prop.update({"type": "string", "enum": choices[name]})
-                if name in min_items and prop.get("type") == "array":
-                    prop["minItems"] = min_items[name]
+    def rule(table: dict[str, Any], owner: str, name: str) -> Any:
+        # "Model.field" targets one model's field; a bare "field" targets it everywhere.
+        return table.get(f"{owner}.{name}", table.get(name))
+
+    def narrow(node: dict[str, Any], owner: str) -> None:
+        required = set(node.get("required", []))
+        for name, prop in (node.get("properties") or {}).items():
+            values = rule(choices, owner, name)
+            if values:
+                if prop.get("type") == "array":
+                    prop["items"] = {"type": "string", "enum": values}
+                else:
+                    prop.clear()
+                    prop.update({"type": "string", "enum": values})
+            if prop.get("type") == "array":
+                low, high = rule(min_items, owner, name), rule(max_items, owner, name)
+                if low is not None:
+                    prop["minItems"] = low
                     prop.pop("default", None)
-                    node["required"] = sorted(set(node.get("required", [])) | {name})
-                if name in max_items and prop.get("type") == "array":
-                    prop["maxItems"] = max_items[name]
-            for value in node.values():
-                narrow(value)
-        elif isinstance(node, list):
-            for value in node:
-                narrow(value)
+                    required.add(name)
+                if high is not None:
+                    prop["maxItems"] = high
+        if required:
+            node["required"] = sorted(required)
 
     class Constrained(model):  # type: ignore[valid-type,misc]
         @classmethod
         def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
             schema = copy.deepcopy(model.model_json_schema(*args, **kwargs))
-            narrow(schema)
+            narrow(schema, model.__name__)
+            for owner, definition in (schema.get("$defs") or {}).items():
+                narrow(definition, owner)
             return schema
 
     Constrained.__name__ = model.__name__

@@ -108,10 +108,11 @@ def assemble(
 ) -> Briefing:
     actors, spelling = merge_actors(summaries)
     timeline, date_differences = merge_deadlines(summaries)
+    headline, executive_summary = fallback_narrative(summaries, day)
     if reply is not None:
-        headline, executive_summary = reply.headline, reply.executive_summary
-    else:
-        headline, executive_summary = fallback_narrative(summaries, day)
+        # A summary whose every sentence failed grounding is replaced, not shown empty.
+        headline = reply.headline or headline
+        executive_summary = reply.executive_summary or executive_summary
     key_developments, questions, model_differences = [], [], []
     if reply is not None:
         key_developments = [

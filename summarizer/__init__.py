@@ -1,0 +1,108 @@
+"""summarizer: grounded daily briefings from a folder of news articles.
+
+Python API (the CLI and the HTTP service are thin layers over it):
+
+    from summarizer import build_briefing, summarize_article
+    briefing = build_briefing(["seeds/"])            # -> summarizer.schemas.Briefing
+    summary = summarize_article("seeds/000_x.txt")   # -> summarizer.schemas.ArticleSummary
+
+Both take `settings=ModelSettings(...)` (model, base URL, cache, fixtures) and
+`template=` (a name or a folder); `abuild_briefing` and `asummarize_article`
+are the async variants.
+"""
+
+from __future__ import annotations
+
+__version__ = "0.1.0"
+
+import asyncio
+import datetime as dt
+from collections.abc import Sequence
+from pathlib import Path
+
+from .articles import Article
+from .backends import ModelSettings
+from .calls import Backend
+from .schemas import ArticleSummary, Briefing
+
+
+def _run(settings: ModelSettings | None, template: str | Path | None, backend: Backend | None, concurrency: int):
+    from .pipeline import Run
+    from .templates import load_template
+
+    return Run(
+        settings=settings or ModelSettings.from_env(),
+        template=load_template(template),
+        backend=backend,
+        concurrency=concurrency,
+    )
+
+
+async def abuild_briefing(
+    paths: Sequence[str | Path] | Sequence[Article],
+    *,
+    date: dt.date | None = None,
+    published: dt.date | None = None,
+    settings: ModelSettings | None = None,
+    template: str | Path | None = None,
+    backend: Backend | None = None,
+    concurrency: int = 4,
+    progress=None,
+) -> Briefing:
+    from .pipeline import brief_articles, load
+
+    if paths and all(isinstance(p, Article) for p in paths):
+        articles, failures, duplicates = list(paths), [], {}  # type: ignore[arg-type]
+    else:
+        articles, failures, duplicates = load(paths, published or date)  # type: ignore[arg-type]
+    run = _run(settings, template, backend, concurrency)
+    try:
+        return await brief_articles(run, articles, date, progress, failures, duplicates)
+    finally:
+        await run.aclose()
+
+
+def build_briefing(paths, **kwargs) -> Briefing:
+    return asyncio.run(abuild_briefing(paths, **kwargs))
+
+
+async def asummarize_article(
+    article: str | Path | Article,
+    *,
+    published: dt.date | None = None,
+    settings: ModelSettings | None = None,
+    template: str | Path | None = None,
+    backend: Backend | None = None,
+) -> ArticleSummary:
+    from .articles import ArticleLoadError, load_articles
+    from .extract import summarize
+
+    if not isinstance(article, Article):
+        result = load_articles([article], default_published=published)
+        if result.errors:
+            raise result.errors[0]
+        if not result.articles:
+            raise ArticleLoadError(str(article), "no article in file")
+        article = result.articles[0]
+    run = _run(settings, template, backend, 1)
+    try:
+        return await summarize(article, run.client, run.template, run.constrain_quotes)
+    finally:
+        await run.aclose()
+
+
+def summarize_article(article, **kwargs) -> ArticleSummary:
+    return asyncio.run(asummarize_article(article, **kwargs))
+
+
+__all__ = [
+    "Article",
+    "ArticleSummary",
+    "Briefing",
+    "ModelSettings",
+    "abuild_briefing",
+    "asummarize_article",
+    "build_briefing",
+    "summarize_article",
+    "__version__",
+]

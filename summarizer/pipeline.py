@@ -1,0 +1,137 @@
+"""The pipeline, end to end: load -> extract -> ground -> merge -> synthesize.
+
+Rendering is left to the caller (summarizer.render). Articles are extracted
+concurrently, bounded by the smaller of `concurrency` and what the backend
+serves at once. One article's failure is recorded and the others go on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import __version__
+from .articles import Article, ArticleLoadError, load_articles
+from .backends import ModelSettings, build_backend
+from .calls import Backend, ModelCallError
+from .extract import summarize
+from .schemas import ArticleSummary, Briefing, Failure, RunMetadata
+from .structured import StructuredClient
+from .synthesize import assemble, narrate
+from .templates import Template, load_template
+
+ProgressCallback = Callable[[str, str], None]  # (event, article id): "start" | "done" | "failed"
+
+
+@dataclass
+class Run:
+    """What one run uses: a backend, a template, and the counters of the calls made."""
+
+    settings: ModelSettings = field(default_factory=ModelSettings)
+    template: Template = field(default_factory=load_template)
+    backend: Backend | None = None
+    concurrency: int = 4
+
+    def __post_init__(self) -> None:
+        if self.backend is None:
+            self.backend = build_backend(self.settings)
+        self.client = StructuredClient(
+            self.backend, mode=self.settings.instructor_mode(), max_retries=self.settings.max_retries
+        )
+
+    @property
+    def constrain_quotes(self) -> bool:
+        return self.settings.quotes_constrained()
+
+    async def aclose(self) -> None:
+        assert self.backend is not None
+        await self.backend.aclose()
+
+    def metadata(self, started: float, failures: list[Failure], dropped: int, duplicates: dict[str, str]) -> RunMetadata:
+        stats = self.client.stats
+        assert self.backend is not None
+        return RunMetadata(
+            provider=self.backend.identity,
+            model=self.backend.model,
+            template=self.template.name,
+            template_hash=self.template.hash,
+            prompt_tokens=stats.prompt_tokens,
+            completion_tokens=stats.completion_tokens,
+            model_calls=stats.model_calls,
+            cache_hits=stats.cache_hits,
+            dropped_ungrounded=dropped,
+            duplicates=duplicates,
+            failures=failures,
+            elapsed_seconds=round(time.monotonic() - started, 3),
+            summarizer_version=__version__,
+        )
+
+
+async def summarize_articles(
+    run: Run, articles: Sequence[Article], progress: ProgressCallback | None = None
+) -> tuple[list[ArticleSummary], list[Failure]]:
+    assert run.backend is not None
+    limit = asyncio.Semaphore(max(1, min(run.concurrency, run.backend.max_concurrency)))
+
+    async def one(article: Article) -> ArticleSummary | Failure:
+        async with limit:
+            if progress:
+                progress("start", article.id)
+            try:
+                summary = await summarize(article, run.client, run.template, run.constrain_quotes)
+            except ModelCallError as error:
+                if progress:
+                    progress("failed", article.id)
+                return Failure(article_id=article.id, stage="article", reason=str(error))
+            if progress:
+                progress("done", article.id)
+            return summary
+
+    results = await asyncio.gather(*(one(a) for a in articles))
+    summaries = [r for r in results if isinstance(r, ArticleSummary)]
+    failures = [r for r in results if isinstance(r, Failure)]
+    return summaries, failures
+
+
+async def brief_articles(
+    run: Run,
+    articles: Sequence[Article],
+    day: dt.date | None = None,
+    progress: ProgressCallback | None = None,
+    load_failures: Sequence[Failure] = (),
+    duplicates: dict[str, str] | None = None,
+) -> Briefing:
+    started = time.monotonic()
+    by_id = {a.id: a for a in articles}
+    day = day or max((a.published for a in articles if a.published), default=None) or dt.date.today()
+    summaries, failures = await summarize_articles(run, articles, progress)
+    failures = [*load_failures, *failures]
+    dropped = sum(s.dropped for s in summaries)
+    reply = None
+    if summaries:
+        try:
+            reply, briefing_dropped = await narrate(
+                summaries, {s.article_id: by_id[s.article_id] for s in summaries},
+                run.client, run.template, day, run.constrain_quotes,
+            )
+            dropped += briefing_dropped
+        except ModelCallError as error:
+            # The merged facts stand without the narrative; say why it is missing.
+            failures.append(Failure(stage="briefing", reason=str(error)))
+    used = {s.article_id: by_id[s.article_id] for s in summaries}
+    metadata = run.metadata(started, failures, dropped, duplicates or {})
+    return assemble(summaries, used, day, reply, metadata)
+
+
+def load(paths: Sequence[str | Path], published: dt.date | None = None) -> tuple[list[Article], list[Failure], dict[str, str]]:
+    """Load articles; unreadable files become failures, not exceptions (a missing path still raises)."""
+    result = load_articles(paths, default_published=published)
+    failures = [Failure(article_id=None, stage="load", reason=str(e)) for e in result.errors]
+    return result.articles, failures, result.duplicates
+
+
+__all__ = ["Run", "brief_articles", "summarize_articles", "load", "ArticleLoadError"]

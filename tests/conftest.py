@@ -1,0 +1,27 @@
+"""Shared test helpers. Tests are offline: models answer from recorded fixtures or named fakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+SEEDS = ROOT / "seeds"
+FIXTURES = ROOT / "fixtures"
+SEED_FIXTURES = FIXTURES / "seeds"
+SEED_DATE = "2025-10-26"
+
+
+@pytest.fixture
+def gold() -> dict:
+    return json.loads((FIXTURES / "seeds.gold.json").read_text(encoding="utf-8"))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_env(monkeypatch, tmp_path):
+    # No test may reach a real endpoint or the user's cache.
+    for var in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))

@@ -1,0 +1,81 @@
+"""Cache keys, cache hits, fixtures replay and templates: what makes reruns free and tests offline."""
+
+import asyncio
+
+import pytest
+
+from summarizer.cache import Cached, open_cache
+from summarizer.calls import ChatRequest
+from summarizer.fakes import FunctionModel
+from summarizer.fixtures import FixtureMissing, Recording, Replaying
+from summarizer.templates import TemplateError, load_template
+
+
+def request(text="article text", template_hash="t1", **params):
+    return ChatRequest(
+        body={"model": "m", "messages": [{"role": "user", "content": text}], "temperature": 0, **params},
+        labels={"stage": "article", "article_id": "a1", "template_hash": template_hash},
+    )
+
+
+def test_key_changes_with_everything_that_changes_the_answer():
+    base = request().key("e1")
+    assert request().key("e1") == base
+    assert request(text="other").key("e1") != base
+    assert request(template_hash="t2").key("e1") != base
+    assert request(max_tokens=10).key("e1") != base
+    assert request().key("e2") != base
+
+
+def test_cache_serves_the_second_call(tmp_path):
+    fake = FunctionModel(lambda r: {"answer": 1})
+    cached = Cached(fake, open_cache(tmp_path))
+    first = asyncio.run(cached.complete(request()))
+    second = asyncio.run(cached.complete(request()))
+    assert (first.source, second.source) == ("fake", "cache")
+    assert len(fake.requests) == 1 and second.data == first.data
+
+
+def test_record_then_replay_without_the_model(tmp_path):
+    fake = FunctionModel(lambda r: {"answer": 2})
+    recorded = asyncio.run(Recording(fake, tmp_path).complete(request()))
+    (path,) = tmp_path.glob("*.json")
+    assert path.name.startswith("article-a1-")
+    replay = Replaying(tmp_path, identity=fake.identity, model="m")
+    assert asyncio.run(replay.complete(request())).data == recorded.data
+    with pytest.raises(FixtureMissing, match="summarizer record"):
+        asyncio.run(replay.complete(request(text="never recorded")))
+
+
+def test_template_hash_tracks_content(tmp_path):
+    default = load_template("default")
+    copy = tmp_path / "mine"
+    copy.mkdir()
+    for name, text in default.sources.items():
+        (copy / f"{name}.j2").write_text(text, encoding="utf-8")
+    assert load_template(copy).hash == default.hash
+    (copy / "article.system.j2").write_text("Be brief.", encoding="utf-8")
+    assert load_template(copy).hash != default.hash
+
+
+def test_unknown_template_is_a_clear_error():
+    with pytest.raises(TemplateError, match="no template named 'nope'"):
+        load_template("nope")
+
+
+def test_article_text_is_never_evaluated_as_a_template():
+    from summarizer.articles import Article
+
+    article = Article(id="x", text="{{ 7 * 7 }} {% for x in y %} {# c #}")
+    rendered = load_template().render("article.user", article=article)
+    assert "{{ 7 * 7 }} {% for x in y %} {# c #}" in rendered
+
+
+def test_schemas_on_disk_match_the_models():
+    from pathlib import Path
+
+    from summarizer.schemas import json_schemas
+
+    folder = Path(__file__).resolve().parent.parent / "schemas"
+    for name, text in json_schemas().items():
+        assert (folder / name).read_text(encoding="utf-8") == text, f"{name} drifted: run `summarizer schema`"
