@@ -47,6 +47,8 @@ def name_choices(text: str, limit: int = 80) -> list[str]:
             tokens = tokens[:-1]
         if not tokens or len(" ".join(tokens)) < 2:
             continue
+        if any(re.search(r"\w-[A-Z]", t) for t in tokens):
+            continue  # "US-China", "Trump-Xi": adjectives, not actors
         found.setdefault(_safe(" ".join(tokens)), None)
         if len(tokens) >= 3:
             found.setdefault(_safe(" ".join(tokens[-2:])), None)

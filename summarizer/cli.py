@@ -27,8 +27,9 @@ from .templates import TemplateError, available, load_template
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded daily briefings from news articles.")
 cache_app = typer.Typer(no_args_is_help=True, help="Inspect or empty the disk cache.")
 app.add_typer(cache_app, name="cache")
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: an error stays one line however long its path, so scripts can grep it.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 1, 2, 3
 

@@ -125,18 +125,53 @@ def align_quote(
     )
 
 
-def mentions(name: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> bool:
-    """Whether a short phrase (a name, a date as written) occurs in the text."""
-    needle = NormalisedText.of(_clean_quote(name)).text
+def find_phrase(phrase: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> tuple[int, int] | None:
+    """Span of a short phrase (a name, a date as written) in the text, or None."""
+    needle = NormalisedText.of(_clean_quote(phrase)).text
     if not needle:
-        return False
-    hay = _normalised(text).text
-    if needle in hay:
-        return True
-    # Short phrases need an exact hit: fuzzy matching "Li" finds "Lai".
-    if len(needle) < 5:
-        return False
-    return fuzz.partial_ratio(needle, hay, score_cutoff=threshold) > 0
+        return None
+    hay = _normalised(text)
+    pos = hay.text.find(needle)
+    if pos >= 0:
+        start, end = hay.original_span(pos, pos + len(needle))
+    elif len(needle) < 5:
+        return None  # short phrases need an exact hit: fuzzy matching "Li" finds "Lai"
+    else:
+        found = fuzz.partial_ratio_alignment(needle, hay.text, score_cutoff=threshold)
+        if found is None:
+            return None
+        start, end = hay.original_span(found.dest_start, found.dest_end)
+    # Whole words only.
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
+    return start, end
+
+
+def mentions(phrase: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> bool:
+    """Whether a short phrase occurs in the text (normalised, small fuzzy tolerance)."""
+    return find_phrase(phrase, text, threshold) is not None
+
+
+_NAME_TAIL = re.compile(r"(?:[ \t]+[A-Z][\w'\u2019-]*)*")
+
+
+def name_as_written(name: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> str | None:
+    """The article's own spelling of a name, completed to the right.
+
+    A model writes "Scott Bessent" where the article says "Scott Besent", or
+    stops at "Vice Premier He" where it says "Vice Premier He Lifeng": the
+    briefing shows names as the source wrote them.
+    """
+    span = find_phrase(name, text, threshold)
+    if span is None:
+        return None
+    start, end = span
+    tail = _NAME_TAIL.match(text, end)
+    if tail:
+        end = tail.end()
+    return re.sub(r"['\u2019]s$", "", text[start:end].strip())
 
 
 def sentences(text: str) -> list[str]:
@@ -285,6 +320,7 @@ class ArticleGrounder(_Grounder):
         if not quotes:
             return f"{item.name!r} does not occur in the article"
         item._quotes = quotes
+        item.name = name_as_written(item.name, quotes[0].text, self.threshold) or item.name
         # Role and affiliation are kept only where they read as such and the quote bears them out.
         item.role = item.role if _plausible_attribute(item.role, item.name, quotes, is_role=True) else ""
         item.affiliation = item.affiliation if _plausible_attribute(item.affiliation, item.name, quotes) else ""
@@ -314,6 +350,11 @@ class ArticleGrounder(_Grounder):
             return f"{_clip(prose)!r} is mostly words {where} does not use"
         item._quotes = quotes
         return None
+
+    def _check_question(self, item) -> str | None:
+        if not item.question.rstrip().endswith("?"):
+            return f"{_clip(item.question)!r} is not a question"
+        return self._check_prose(item, item.question, against_quote=False)
 
     def _check_measure(self, item) -> str | None:
         if not MEASURE_WORDS.search(item.name):
@@ -353,9 +394,7 @@ class ArticleGrounder(_Grounder):
         reply.actors = self._filter(reply.actors, "actor", self._check_actor)
         reply.measures = self._filter(reply.measures, "measure", self._check_measure)
         reply.deadlines = self._filter(reply.deadlines, "deadline", self._check_deadline)
-        reply.open_questions = self._filter(
-            reply.open_questions, "question", lambda q: self._check_prose(q, q.question, against_quote=False)
-        )
+        reply.open_questions = self._filter(reply.open_questions, "question", self._check_question)
         for measure in reply.measures:
             if measure.effective_date_text and not mentions(measure.effective_date_text, self.text):
                 measure.effective_date_text = ""

@@ -29,16 +29,17 @@ from .schemas import (
 # Words that title a person rather than name them.
 _TITLES = {
     "president", "vice", "premier", "chairman", "secretary", "treasury", "trade", "representative",
-    "minister", "prime", "mr", "mrs", "ms", "dr", "commissioner", "chief", "negotiator", "us", "u.s.",
+    "minister", "prime", "mr", "mrs", "ms", "dr", "commissioner", "chief", "negotiator", "us",
     "chinese", "china's", "general", "director", "managing", "governor", "senator", "the", "@potus",
-    "u.s", "trade's", "office", "state",
+    "office", "state",
 }
 
 
 def name_tokens(name: str) -> list[str]:
     """Lower-case, accent-free tokens of a name, without titles."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    tokens = [t.strip(".,'\"()") for t in plain.replace("-", " ").split()]
+    # Dots go entirely so that "U.S." and "US" are one token.
+    tokens = [t.replace(".", "").strip(",'\"()") for t in plain.replace("-", " ").split()]
     core = [t for t in tokens if t and t not in _TITLES]
     return core or [t for t in tokens if t]
 

@@ -176,6 +176,10 @@ class StructuredClient:
             )
             return Filled(value, counter[0], lenient=False)
         except InstructorRetryException as error:
+            # instructor wraps every failure; a failed call (not a bad reply) is ours to report as is.
+            cause = error.__cause__ or error.__context__
+            if isinstance(cause, ModelCallError):
+                raise cause from None
             content = _reply_text(error.last_completion)
             if content is None:
                 raise ModelCallError(f"no usable reply after {counter[0]} attempts") from None
