@@ -364,9 +364,6 @@ class ArticleGrounder(_Grounder):
     def _check_deadline(self, item) -> str | None:
         from .dates import find_date_phrases  # the dates module has no other tie to grounding
 
-        problem = self._check_prose(item, item.event, against_quote=False)
-        if problem:
-            return problem
         # The date must be written in the quote. Take the article's whole phrase
         # around what the model copied: "November 9" inside "November 9, 2017"
         # is a 2017 date, not a coming deadline.
@@ -376,16 +373,20 @@ class ArticleGrounder(_Grounder):
             phrases = [p for q in quotes for _, _, p in find_date_phrases(q.text)]
             return [p for p in phrases if wanted and (wanted in fold_text(p) or fold_text(p) in wanted)]
 
-        found = matching(item._quotes)
+        located = self._located(item)
+        quotes = located if isinstance(located, list) else []
+        found = matching(quotes)
         if not found:
-            anchored = self._sentence_with(item.date_text) if wanted else []
-            found = matching(anchored)
+            quotes = self._sentence_with(item.date_text) if wanted else []
+            found = matching(quotes)
             if not found:
                 return f"date {item.date_text!r} is not written in the article"
-            if word_support(item.event, anchored[0].text) < 0.4:
-                return f"{_clip(item.event)!r} is not what the article says of {item.date_text!r}"
-            item._quotes = anchored
+        item._quotes = quotes
         item.date_text = max(found, key=len)
+        if word_support(item.event, " ".join(q.text for q in quotes)) < 0.5:
+            # The date is the article's, the model's account of it is not: let
+            # the source's own sentence say what happens on that date.
+            item.event = " ".join(quotes[0].text.split())
         return None
 
     def ground(self, reply, lenient: bool = False) -> None:
@@ -436,15 +437,17 @@ class BriefingGrounder(_Grounder):
         quotes = self._quotes(list(item.evidence), self.texts)
         if not quotes:
             return f"evidence not found in any article ({_clip(item.evidence[0])!r})"
-        # A key development must be what its quote says; a question only needs its sources' words.
-        prose = getattr(item, "text", None)
-        source = " ".join(q.text for q in quotes)
-        if prose is None:
-            prose = item.question
-            source = " ".join(self.texts[q.article_id] for q in quotes)
-        if word_support(prose, source) < 0.5:
-            return f"{_clip(prose)!r} is mostly words its sources do not use"
         item._quotes = quotes
+        if hasattr(item, "text"):
+            # A key development is what its quote says. When the model's wording
+            # strays from the quote it chose, the quote itself is shown.
+            if word_support(item.text, " ".join(q.text for q in quotes)) < 0.5:
+                item.text = " ".join(quotes[0].text.split())
+            return None
+        if not item.question.rstrip().endswith("?"):
+            return f"{_clip(item.question)!r} is not a question"
+        if word_support(item.question, " ".join(self.texts[q.article_id] for q in quotes)) < 0.5:
+            return f"{_clip(item.question)!r} is mostly words its sources do not use"
         return None
 
     def _check_claims(self, difference) -> str | None:
@@ -468,7 +471,8 @@ class BriefingGrounder(_Grounder):
         reply.source_differences = self._filter(reply.source_differences, "source difference", self._check_claims)
         reply.open_questions = self._filter(reply.open_questions, "question", self._check)
         reply.executive_summary = supported_sentences(reply.executive_summary, list(self.texts.values()))
-        reply.headline = supported_sentences(reply.headline, list(self.texts.values()))
+        # A headline is one line: its first supported sentence.
+        reply.headline = next(iter(sentences(supported_sentences(reply.headline, list(self.texts.values())))), "")
         self._judge(total, lenient)
 
 

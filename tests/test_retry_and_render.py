@@ -1,0 +1,97 @@
+"""Transient failures are retried by tenacity (and only those); rendering shows what users read."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+import importlib
+import importlib.util
+
+import openai
+import pytest
+
+from summarizer.calls import ChatRequest, ModelCallError
+from summarizer.fakes import FunctionModel
+from summarizer.render import to_markdown
+from summarizer.retry import RetryPolicy, Retrying
+from summarizer.schemas import (
+    Briefing,
+    ConsolidatedActor,
+    Quote,
+    RunMetadata,
+    TimelineEntry,
+)
+
+# openai 3 builds its errors on httpx2, earlier releases on httpx.
+httpx = importlib.import_module("httpx2" if importlib.util.find_spec("httpx2") else "httpx")
+
+REQUEST = ChatRequest(body={"messages": []}, labels={"stage": "article"})
+FAST = RetryPolicy(attempts=4, max_seconds=10, backoff_base=0.001, backoff_max=0.01)
+
+
+def failing(errors: list[Exception]):
+    def answer(request):
+        if errors:
+            raise errors.pop(0)
+        return {"ok": True}
+
+    return FunctionModel(answer)
+
+
+def status_error(code: int, retry_after: str | None = None) -> openai.APIStatusError:
+    headers = {"retry-after": retry_after} if retry_after else {}
+    response = httpx.Response(code, headers=headers, request=httpx.Request("POST", "http://127.0.0.1/v1/chat/completions"))
+    cls = {429: openai.RateLimitError, 500: openai.InternalServerError, 401: openai.AuthenticationError}[code]
+    return cls(f"status {code}", response=response, body=None)
+
+
+def test_transient_errors_are_retried_and_counted():
+    connection = openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1/"))
+    backend = Retrying(failing([connection, status_error(500), status_error(429, "0")]), FAST)
+    reply = asyncio.run(backend.complete(REQUEST))
+    assert reply.transport_attempts == 4 and reply.data["choices"]
+
+
+def test_attempts_are_bounded():
+    backend = Retrying(failing([status_error(500)] * 10), FAST)
+    with pytest.raises(ModelCallError, match="after 4 attempts"):
+        asyncio.run(backend.complete(REQUEST))
+
+
+def test_auth_errors_are_not_retried_and_keys_are_redacted():
+    fake = failing([status_error(401)] * 3)
+    backend = Retrying(fake, FAST)
+    with pytest.raises(ModelCallError) as error:
+        asyncio.run(backend.complete(REQUEST))
+    assert len(fake.requests) == 1
+    assert "AuthenticationError" in str(error.value)
+
+
+def test_retry_after_is_honoured_within_bounds():
+    from tenacity import RetryCallState
+
+    backend = Retrying(failing([]), RetryPolicy(backoff_max=5))
+    state = RetryCallState(None, None, (), {})
+    state.set_exception((openai.RateLimitError, status_error(429, "3"), None))
+    assert backend._wait(state) == 3
+    state.set_exception((openai.RateLimitError, status_error(429, "120"), None))
+    assert backend._wait(state) == 5
+
+
+def test_markdown_shows_quotes_with_their_spans_and_the_run():
+    quote = Quote(article_id="a1", text="The truce expires on November 10.", start=10, end=43, score=100)
+    briefing = Briefing(
+        date=dt.date(2025, 10, 26),
+        headline="Truce nears its end",
+        executive_summary="Talks continue.",
+        actors=[ConsolidatedActor(name="Scott Bessent", aliases=["Besent"], role="Treasury Secretary", article_ids=["a1", "a2"], evidence=[quote])],
+        timeline=[TimelineEntry(date=dt.date(2025, 11, 10), date_texts=["November 10"], event="Truce expires", kind="expiry", article_ids=["a1"], evidence=[quote])],
+        metadata=RunMetadata(provider="fake", model="m", template="default", template_hash="abc", dropped_ungrounded=2),
+    )
+    md = to_markdown(briefing)
+    assert md.startswith("# Truce nears its end")
+    assert "**2025-11-10**: Truce expires" in md
+    assert '> "The truce expires on November 10." [a1 @10-43]' in md
+    assert "| Scott Bessent | Treasury Secretary |  | Besent | 2 |" in md
+    assert "items dropped as ungrounded: 2" in md
