@@ -54,7 +54,10 @@ class Cached:
         if isinstance(hit, dict) and isinstance(hit.get("reply"), dict):
             return ChatReply(hit["reply"], source="cache")
         reply = check_reply(await self.inner.complete(request))
-        self.cache.set(key, {"labels": request.labels, "reply": reply.data})
+        try:
+            self.cache.set(key, {"labels": request.labels, "reply": reply.data})
+        except Exception as error:  # a full or read-only disk costs the cache, not the run
+            log.warning("could not cache reply %s (%s)", key[:12], error)
         return reply
 
     async def aclose(self) -> None:

@@ -70,6 +70,7 @@ class EmbeddedServer:
         self.port = 0
         self._log = tempfile.TemporaryFile()
         self.restarts = 0
+        atexit.register(self.stop)  # also when the interpreter exits without reaching aclose
 
     @property
     def base_url(self) -> str:
@@ -104,7 +105,6 @@ class EmbeddedServer:
             command, stdout=self._log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
             start_new_session=True,
         )
-        atexit.register(self.stop)
         deadline = time.monotonic() + self.startup_timeout
         while time.monotonic() < deadline:
             if not self.alive():
@@ -155,8 +155,6 @@ class EmbeddedModel:
 
     async def _ensure_client(self) -> OpenAICompatible:
         if not self.server.alive():
-            if self.server.process is not None:
-                self.server.restarts += 1
             await asyncio.to_thread(self.server.start)
             self._client = OpenAICompatible(
                 MODEL_NAME, base_url=self.server.base_url, timeout=self.timeout,
@@ -177,6 +175,7 @@ class EmbeddedModel:
                 code = self.server.process.returncode if self.server.process else None
                 detail = self.server.log_tail(2)
                 self.server.stop()
+                self.server.restarts += 1
                 raise ModelCallError(
                     f"the embedded model server died on this request (exit code {code}): {detail}; "
                     "it restarts for the next request"

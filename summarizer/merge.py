@@ -10,6 +10,7 @@ differences.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter
 from dataclasses import dataclass, field
@@ -159,6 +160,18 @@ def _similar(a: str, b: str, cutoff: float = 70) -> bool:
     return fuzz.token_set_ratio(a.lower(), b.lower()) >= cutoff
 
 
+_STOPWORDS = {"about", "after", "before", "which", "their", "there", "would", "could", "should", "will", "with", "from", "that", "this", "those", "these", "under", "between", "while", "other", "being", "countries", "sides"}
+
+
+def _shares_a_keyword(a: str, b: str) -> bool:
+    """Two descriptions of one day's event share a telling word ("truce", "summit")."""
+
+    def words(text: str) -> set[str]:
+        return {w for w in re.findall(r"[a-z]+", text.lower()) if len(w) > 4 and w not in _STOPWORDS}
+
+    return bool(words(a) & words(b))
+
+
 def merge_measures(summaries: list[ArticleSummary]) -> list[ConsolidatedMeasure]:
     groups: list[list[tuple[str, object]]] = []
     for summary in summaries:
@@ -201,7 +214,7 @@ def merge_deadlines(summaries: list[ArticleSummary]) -> tuple[list[TimelineEntry
                 (
                     g
                     for g in groups
-                    if (g[0][1].date == deadline.date and _similar(g[0][1].event, deadline.event, 50))
+                    if (g[0][1].date == deadline.date and _shares_a_keyword(g[0][1].event, deadline.event))
                     or _similar(g[0][1].event, deadline.event, 85)
                 ),
                 None,

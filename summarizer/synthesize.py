@@ -115,10 +115,14 @@ def assemble(
         executive_summary = reply.executive_summary or executive_summary
     key_developments, questions, model_differences = [], [], []
     if reply is not None:
-        key_developments = [
-            KeyDevelopment(text=k.text, article_ids=sorted({q.article_id for q in k._quotes}), evidence=k._quotes)
-            for k in reply.key_developments
-        ]
+        seen: set[str] = set()
+        for k in reply.key_developments:
+            if fold_text(k.text) in seen:
+                continue  # two items that came down to the same quote
+            seen.add(fold_text(k.text))
+            key_developments.append(
+                KeyDevelopment(text=k.text, article_ids=sorted({q.article_id for q in k._quotes}), evidence=k._quotes)
+            )
         model_differences = [
             SourceDifference(
                 topic=d.topic,
