@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import signal
 import sys
 import tempfile
 from enum import Enum
@@ -284,9 +285,16 @@ def cache_clear_command(cache_dir: CacheDir = None) -> None:
     out.print(f"removed {removed} entries", highlight=False)
 
 
+def _interrupt(signum, frame) -> None:
+    # SIGTERM (a service manager, `kill`) ends the run like Ctrl-C does: the
+    # embedded server is stopped and no output file is half-written.
+    raise KeyboardInterrupt
+
+
 def main() -> None:
+    signal.signal(signal.SIGTERM, _interrupt)
     try:
         app()
     except KeyboardInterrupt:
-        err.print("interrupted")
+        err.print("interrupted; outputs already written are kept, nothing was half-written")
         sys.exit(130)
