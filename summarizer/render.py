@@ -83,7 +83,7 @@ def to_markdown(b: Briefing) -> str:
 def summary_to_markdown(s: ArticleSummary) -> str:
     out = [f"# {s.title or s.article_id}", "", s.summary, ""]
     for label, items, text in (
-        ("Actors", s.actors, lambda a: f"{a.name}: {a.role}" + (f" ({a.affiliation})" if a.affiliation else "")),
+        ("Actors", s.actors, lambda a: a.name + (f": {a.role}" if a.role else "") + (f" ({a.affiliation})" if a.affiliation else "")),
         ("Measures", s.measures, lambda m: f"{m.name} ({m.kind}, {m.status})"),
         ("Deadlines and events", s.deadlines, lambda d: f"{d.date or 'date unknown'} ({d.date_text}): {d.event}"),
         ("Open questions", s.open_questions, lambda q: q.question),
