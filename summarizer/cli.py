@@ -132,7 +132,7 @@ def brief(
         tpl = load_template(template)
         articles, failures, duplicates = load(paths, published.date() if published else day)
     except (ArticleLoadError, TemplateError) as error:
-        raise fail(str(error), EXIT_USAGE)
+        raise fail(str(error), EXIT_USAGE) from None
     for failure in failures:
         err.print(f"[yellow]skipped:[/yellow] {failure.reason}", highlight=False)
     if not articles:
@@ -154,7 +154,7 @@ def brief(
                 )
             )
         except ModelCallError as error:
-            raise fail(str(error))
+            raise fail(str(error)) from None
     briefing.metadata.failures[:0] = failures
     briefing.metadata.duplicates.update(duplicates)
 
@@ -229,9 +229,9 @@ def article(
             asummarize_article(path, published=published.date() if published else None, settings=settings, template=template)
         )
     except (ArticleLoadError, TemplateError) as error:
-        raise fail(str(error), EXIT_USAGE)
+        raise fail(str(error), EXIT_USAGE) from None
     except ModelCallError as error:
-        raise fail(str(error))
+        raise fail(str(error)) from None
     sys.stdout.write(summary_to_markdown(summary) if fmt == Format.md else summary.model_dump_json(indent=2) + "\n")
 
 

@@ -51,7 +51,9 @@ class Run:
         assert self.backend is not None
         await self.backend.aclose()
 
-    def metadata(self, started: float, failures: list[Failure], dropped: int, duplicates: dict[str, str]) -> RunMetadata:
+    def metadata(
+        self, started: float, failures: list[Failure], dropped: int, duplicates: dict[str, str], reasks: int
+    ) -> RunMetadata:
         stats = self.client.stats
         assert self.backend is not None
         return RunMetadata(
@@ -63,6 +65,9 @@ class Run:
             completion_tokens=stats.completion_tokens,
             model_calls=stats.model_calls,
             cache_hits=stats.cache_hits,
+            reasks=reasks,
+            transport_retries=stats.transport_retries,
+            tokens_by_stage=stats.by_stage,
             dropped_ungrounded=dropped,
             duplicates=duplicates,
             failures=failures,
@@ -111,19 +116,21 @@ async def brief_articles(
     summaries, failures = await summarize_articles(run, articles, progress)
     failures = [*load_failures, *failures]
     dropped = sum(s.dropped for s in summaries)
+    reasks = sum(s.attempts - 1 for s in summaries)
     reply = None
     if summaries:
         try:
-            reply, briefing_dropped = await narrate(
+            reply, briefing_dropped, calls = await narrate(
                 summaries, {s.article_id: by_id[s.article_id] for s in summaries},
                 run.client, run.template, day, run.constrain_quotes,
             )
             dropped += briefing_dropped
+            reasks += calls - 1
         except ModelCallError as error:
             # The merged facts stand without the narrative; say why it is missing.
             failures.append(Failure(stage="briefing", reason=str(error)))
     used = {s.article_id: by_id[s.article_id] for s in summaries}
-    metadata = run.metadata(started, failures, dropped, duplicates or {})
+    metadata = run.metadata(started, failures, dropped, duplicates or {}, reasks)
     return assemble(summaries, used, day, reply, metadata)
 
 

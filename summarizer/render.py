@@ -71,6 +71,7 @@ def to_markdown(b: Briefing) -> str:
         "",
         f"- model: {m.model} via {m.provider}; template {m.template} ({m.template_hash})",
         f"- model calls: {m.model_calls}, cache hits: {m.cache_hits}, tokens: {m.prompt_tokens} prompt + {m.completion_tokens} completion",
+        f"- re-asks after invalid replies: {m.reasks}; transport retries: {m.transport_retries}",
         f"- items dropped as ungrounded: {m.dropped_ungrounded}",
     ]
     if m.duplicates:

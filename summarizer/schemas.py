@@ -127,10 +127,6 @@ class ConsolidatedActor(BaseModel):
     article_ids: list[str]
     evidence: list[Quote]
 
-    @property
-    def support(self) -> int:
-        return len(self.article_ids)
-
 
 class ConsolidatedMeasure(BaseModel):
     name: str
@@ -207,6 +203,11 @@ class RunMetadata(BaseModel):
     completion_tokens: int = 0
     model_calls: int = 0
     cache_hits: int = 0
+    reasks: int = Field(0, description="Extra model calls made because a reply failed validation.")
+    transport_retries: int = Field(0, description="Calls repeated after a transient failure (timeouts, 429, 5xx).")
+    tokens_by_stage: dict[str, dict[str, int]] = Field(
+        default_factory=dict, description="Calls and prompt/completion tokens of each stage (article, briefing)."
+    )
     dropped_ungrounded: int = 0
     duplicates: dict[str, str] = Field(default_factory=dict)
     failures: list[Failure] = []

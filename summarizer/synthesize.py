@@ -69,8 +69,8 @@ async def narrate(
     template: Template,
     day: dt.date,
     constrain_quotes: bool,
-) -> tuple[BriefingReply, int]:
-    """One model call (plus re-asks): returns the grounded reply and the items dropped."""
+) -> tuple[BriefingReply, int, int]:
+    """One model call (plus re-asks): the grounded reply, the items dropped, the calls made."""
     reply_model: type[BriefingReply] = BriefingReply
     if constrain_quotes:
         pool = _quote_pool(summaries)
@@ -89,7 +89,7 @@ async def narrate(
         labels={"stage": "briefing", "template": template.name, "template_hash": template.hash},
         max_tokens=BRIEFING_MAX_TOKENS,
     )
-    return filled.value, grounder.report.dropped  # type: ignore[return-value]
+    return filled.value, grounder.report.dropped, filled.calls  # type: ignore[return-value]
 
 
 def fallback_narrative(summaries: list[ArticleSummary], day: dt.date) -> tuple[str, str]:

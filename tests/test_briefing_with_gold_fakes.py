@@ -44,7 +44,7 @@ def fake_article_reply(article, gold: dict) -> dict:
     for deadline in gold["deadlines"]:
         if article.id not in deadline["articles"]:
             continue
-        for start, end, phrase in find_date_phrases(article.text):
+        for _, _, phrase in find_date_phrases(article.text):
             if str(resolve_date(phrase, article.published).date) == deadline["date"]:
                 deadlines.append(
                     {
