@@ -62,6 +62,7 @@ NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor writ
 Fixtures = Annotated[Optional[Path], typer.Option(help="Folder of recorded model exchanges.")]
 FixtureModeOpt = Annotated[FixtureMode, typer.Option("--fixture-mode", help="record: call the model and save exchanges; replay: answer only from them.")]
 MaxRetries = Annotated[int, typer.Option(min=0, max=10, help="Re-asks when a reply fails validation.")]
+NoLog = Annotated[bool, typer.Option("--no-log", help="Do not add this run to the run log (`summarizer logs`).")]
 Published = Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Publication date for articles that carry none.")]
 
 
@@ -120,6 +121,7 @@ def brief(
     fixture_mode: FixtureModeOpt = FixtureMode.off,
     max_retries: MaxRetries = 2,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    no_log: NoLog = False,
 ) -> None:
     """Summarise every article, then write the day's briefing."""
     from . import abuild_briefing
@@ -159,13 +161,16 @@ def brief(
     briefing.metadata.duplicates.update(duplicates)
 
     formats = ["md", "json"] if fmt == Format.both else [fmt.value]
+    written = []
     for kind in formats:
         target = out_path or Path(f"briefing.{kind}")
         if out_path and len(formats) > 1:
             target = out_path.with_suffix(f".{kind}")
         write_atomically(target, render(briefing, kind))
+        written.append(str(target))
         err.print(f"wrote {target}", highlight=False)
     meta = briefing.metadata
+    _log("brief", meta, len(briefing.articles), written, briefing.headline, no_log)
     err.print(
         f"{len(briefing.articles)} article(s), {meta.model_calls} model call(s), {meta.cache_hits} cache hit(s), "
         f"{meta.dropped_ungrounded} item(s) dropped as ungrounded, {meta.elapsed_seconds:.1f}s",
@@ -201,6 +206,7 @@ def record(
         paths, out_path=fixtures / "briefing.json", fmt=Format.json, date=date, published=published,
         template=template, concurrency=1, model=model, base_url=base_url, mode=mode, cache_dir=cache_dir,
         no_cache=no_cache, fixtures=fixtures, fixture_mode=FixtureMode.record, max_retries=max_retries, quiet=False,
+        no_log=False,
     )
 
 
@@ -233,6 +239,41 @@ def article(
     except ModelCallError as error:
         raise fail(str(error)) from None
     sys.stdout.write(summary_to_markdown(summary) if fmt == Format.md else summary.model_dump_json(indent=2) + "\n")
+
+
+def _log(command: str, metadata, articles: int, outputs: list[str], headline: str, disabled: bool) -> None:
+    if disabled:
+        return
+    from .runlog import log_run
+
+    try:
+        log_run(command, metadata, articles, outputs, headline)
+    except Exception as error:  # the run's outputs matter more than its log line
+        err.print(f"[yellow]warning:[/yellow] run not logged ({error})", highlight=False)
+
+
+@app.command()
+def logs(
+    count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many recent runs.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """Recent runs: template, model, calls, cache hits, items dropped. The table's title is the SQLite file."""
+    import json as json_module
+
+    from .runlog import default_log_path, recent_runs
+
+    runs = recent_runs(count)
+    if as_json:
+        sys.stdout.write(json_module.dumps(runs, indent=2) + "\n")
+        return
+    table = Table("id", "when", "command", "articles", "template", "model", "calls", "cached", "re-asks", "dropped", "tokens", "seconds", title=str(default_log_path()))
+    for r in runs:
+        table.add_row(
+            str(r["id"]), r["started_at"], r["command"], str(r["articles"]), f"{r['template']} {r['template_hash'][:8]}",
+            r["model"], str(r["model_calls"]), str(r["cache_hits"]), str(r["reasks"]), str(r["dropped"]),
+            f"{r['prompt_tokens']}+{r['completion_tokens']}", f"{r['elapsed_seconds']:.1f}",
+        )
+    out.print(table)
 
 
 @app.command()

@@ -42,3 +42,38 @@ def test_embedded_model_summarizes_one_seed_article():
     for actor in summary.actors:
         assert actor.name in text
     assert server_processes() == before, "the embedded server outlived the call"
+
+
+@pytest.mark.embedded
+def test_a_request_that_kills_the_server_fails_alone_and_the_next_one_works():
+    import asyncio
+
+    from summarizer.calls import ChatRequest, ModelCallError
+    from summarizer.embedded import EmbeddedModel
+
+    def request(choices: list[str]) -> ChatRequest:
+        schema = {"type": "object", "properties": {"pick": {"type": "string", "enum": choices}}, "required": ["pick"]}
+        return ChatRequest(
+            body={
+                "messages": [{"role": "user", "content": "Pick one."}],
+                "response_format": {"type": "json_schema", "json_schema": {"name": "P", "schema": schema}},
+                "max_tokens": 20,
+                "temperature": 0,
+            }
+        )
+
+    async def scenario():
+        model = EmbeddedModel()
+        try:
+            # llama-cpp-python's grammar converter breaks on a double quote in an
+            # enum value and the server process dies (measured with 0.3.36).
+            with pytest.raises(ModelCallError, match="died on this request"):
+                await model.complete(request(['say "x"', "plain"]))
+            reply = await model.complete(request(["yes", "no"]))
+            return reply, model.server.restarts
+        finally:
+            await model.aclose()
+
+    reply, restarts = asyncio.run(scenario())
+    assert restarts == 1
+    assert reply.data["choices"][0]["message"]["content"].replace(" ", "") in ('{"pick":"yes"}', '{"pick":"no"}')

@@ -58,6 +58,11 @@ def test_cli_brief_in_replay_writes_markdown_and_json(tmp_path):
     assert markdown.startswith(f"# {briefing.headline}")
     assert briefing.metadata.model == MODEL_NAME and briefing.metadata.provider == IDENTITY
     assert [s.article_id for s in briefing.sources] == sorted(p.stem for p in SEEDS.glob("*.txt"))
+    # The run is in the log a user can query.
+    logged = run("logs", "--json")
+    (entry,) = json.loads(logged.stdout)
+    assert (entry["command"], entry["articles"], entry["model_calls"]) == ("brief", 5, briefing.metadata.model_calls)
+    assert entry["dropped"] == briefing.metadata.dropped_ungrounded
 
 
 def test_replay_reproduces_the_recorded_briefing():
