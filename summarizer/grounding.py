@@ -203,7 +203,6 @@ def quote_choices(text: str, max_chars: int = 400) -> list[str]:
 class GroundingReport:
     """What grounding kept and dropped, collected across validation attempts."""
 
-    kept: int = 0
     dropped: int = 0
     reasons: list[str] = field(default_factory=list)
 
@@ -215,23 +214,6 @@ class GroundingReport:
 _WORD = re.compile(r"[\w'%$.-]+")
 
 
-def supported_sentences(prose: str, texts: list[str], min_share: float = 0.6) -> str:
-    """Keep the sentences of model prose whose content words mostly occur in the sources.
-
-    Summaries are the model's own words, so they cannot be quoted; but a
-    sentence about a person or a figure no source mentions is dropped.
-    """
-    vocabulary = set()
-    for text in texts:
-        vocabulary.update(w.strip(".") for w in _WORD.findall(fold_text(text)))
-    kept = []
-    for sentence in sentences(prose):
-        words = [w.strip(".") for w in _WORD.findall(fold_text(sentence)) if len(w.strip(".")) > 3]
-        if not words or sum(w in vocabulary for w in words) / len(words) >= min_share:
-            kept.append(sentence)
-    return " ".join(kept)
-
-
 def word_support(phrase: str, text: str) -> float:
     """Share of a phrase's content words (longer than 3 letters) that occur in the text."""
     words = [w.strip(".") for w in _WORD.findall(fold_text(phrase)) if len(w.strip(".")) > 3]
@@ -239,6 +221,16 @@ def word_support(phrase: str, text: str) -> float:
         return 1.0
     hay = fold_text(text)
     return sum(w in hay for w in words) / len(words)
+
+
+def supported_sentences(prose: str, texts: list[str], min_share: float = 0.6) -> str:
+    """Keep the sentences of model prose whose content words mostly occur in the sources.
+
+    Summaries are the model's own words, so they cannot be quoted; but a
+    sentence about a person or a figure no source mentions is dropped.
+    """
+    sources = "\n".join(texts)
+    return " ".join(s for s in sentences(prose) if word_support(s, sources) >= min_share)
 
 
 #: A measure must name one: without this, small models list people and meetings as measures.
@@ -278,7 +270,6 @@ class _Grounder:
                 self.report.drop(f"{label}: {problem}")
             else:
                 kept.append(item)
-                self.report.kept += 1
         return kept
 
     def _judge(self, total: int, lenient: bool) -> None:

@@ -120,7 +120,6 @@ class Filled:
 
     value: BaseModel
     calls: int
-    lenient: bool
 
 
 class StructuredClient:
@@ -174,7 +173,7 @@ class StructuredClient:
                 max_tokens=max_tokens,
                 **self.params,
             )
-            return Filled(value, counter[0], lenient=False)
+            return Filled(value, counter[0])
         except InstructorRetryException as error:
             # instructor wraps every failure; a failed call (not a bad reply) is ours to report as is.
             cause = error.__cause__ or error.__context__
@@ -191,7 +190,7 @@ class StructuredClient:
                 raise ModelCallError(
                     f"reply still invalid after {counter[0]} attempts ({where}: {first.get('msg')})"
                 ) from None
-            return Filled(value, counter[0], lenient=True)
+            return Filled(value, counter[0])
         except IncompleteOutputException:
             raise ModelCallError(
                 f"reply cut off at max_tokens={max_tokens} (attempt {counter[0]})"
