@@ -31,8 +31,8 @@ def reply_model_for(article: Article, constrain_quotes: bool) -> type[ArticleRep
     return constrain_choices(
         ArticleReply,
         article_choices(article.text),
-        min_items={"actors": 1, "measures": 1, "deadlines": 1, "open_questions": 1},
-        max_items={"actors": 5, "measures": 3, "deadlines": 3, "open_questions": 2, "evidence": 1},
+        min_items={"actors": 4, "measures": 1, "deadlines": 1, "open_questions": 1},
+        max_items={"actors": 6, "measures": 3, "deadlines": 3, "open_questions": 2, "evidence": 1},
     )
 
 
