@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 
 from .dates import find_date_phrases
-from .grounding import quote_choices
+from .grounding import grammar_safe, quote_choices
 
 __all__ = ["quote_choices", "name_choices", "date_choices", "article_choices"]
 
@@ -25,11 +25,6 @@ _NOT_NAMES = {
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
 }
-
-
-def _safe(value: str) -> str:
-    # Same constraint as quote_choices: no double quote or backslash in an enum value.
-    return value.replace('"', "'").replace("\\", "/")
 
 
 def name_choices(text: str, limit: int = 80) -> list[str]:
@@ -49,14 +44,14 @@ def name_choices(text: str, limit: int = 80) -> list[str]:
             continue
         if any(re.search(r"\w-[A-Z]", t) for t in tokens):
             continue  # "US-China", "Trump-Xi": adjectives, not actors
-        found.setdefault(_safe(" ".join(tokens)), None)
+        found.setdefault(grammar_safe(" ".join(tokens)), None)
         if len(tokens) >= 3:
-            found.setdefault(_safe(" ".join(tokens[-2:])), None)
+            found.setdefault(grammar_safe(" ".join(tokens[-2:])), None)
     return list(found)[:limit]
 
 
 def date_choices(text: str) -> list[str]:
-    return list(dict.fromkeys(_safe(p) for _, _, p in find_date_phrases(text)))
+    return list(dict.fromkeys(grammar_safe(p) for _, _, p in find_date_phrases(text)))
 
 
 def article_choices(text: str) -> dict[str, list[str]]:

@@ -184,19 +184,20 @@ def sentences(text: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def quote_choices(text: str, max_chars: int = 400) -> list[str]:
-    """Sentences offered as an enum to a grammar-constrained model.
+def grammar_safe(value: str) -> str:
+    """A string that can stand in a JSON-Schema enum sent to llama.cpp.
 
     llama.cpp's schema-to-grammar converter emits a broken grammar for an enum
     value holding a double quote, and the server process dies on it (measured
     with llama-cpp-python 0.3.36); a backslash or a tab comes back as invalid
     JSON. So those characters are replaced; alignment folds them back.
     """
-    out = []
-    for sentence in sentences(text):
-        safe = re.sub(r"\s+", " ", sentence.replace('"', "'").replace("\\", "/"))
-        out.append(safe[:max_chars])
-    return list(dict.fromkeys(out))
+    return re.sub(r"\s+", " ", value.replace('"', "'").replace("\\", "/"))
+
+
+def quote_choices(text: str, max_chars: int = 400) -> list[str]:
+    """The article's sentences, offered as an enum to a grammar-constrained model."""
+    return list(dict.fromkeys(grammar_safe(sentence)[:max_chars] for sentence in sentences(text)))
 
 
 @dataclass

@@ -13,7 +13,7 @@ import datetime as dt
 import json
 
 from .articles import Article
-from .grounding import BriefingGrounder, fold_text
+from .grounding import BriefingGrounder, fold_text, grammar_safe
 from .merge import merge_actors, merge_deadlines, merge_measures
 from .schemas import (
     ArticleSummary,
@@ -58,7 +58,7 @@ def _quote_pool(summaries: list[ArticleSummary]) -> list[str]:
     for s in summaries:
         for group in (s.actors, s.measures, s.deadlines, s.open_questions):
             for item in group:
-                pool.extend(q.text.replace('"', "'").replace("\\", "/") for q in item.evidence)
+                pool.extend(grammar_safe(q.text) for q in item.evidence)
     return list(dict.fromkeys(pool))
 
 

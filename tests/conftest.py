@@ -19,6 +19,19 @@ def gold() -> dict:
     return json.loads((FIXTURES / "seeds.gold.json").read_text(encoding="utf-8"))
 
 
+@pytest.fixture
+def seed_articles(gold):
+    """The seeds, each anchored on the publication date the reference annotation estimates."""
+    import datetime as dt
+
+    from summarizer.articles import load_articles
+
+    articles = load_articles([SEEDS]).articles
+    for article in articles:
+        article.published = dt.date.fromisoformat(gold["articles"][article.id]["published_estimate"])
+    return articles
+
+
 @pytest.fixture(autouse=True)
 def _isolated_env(monkeypatch, tmp_path):
     # No test may reach a real endpoint or the user's cache.

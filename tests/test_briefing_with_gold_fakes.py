@@ -14,12 +14,10 @@ import json
 import pytest
 
 from summarizer import abuild_briefing
-from summarizer.articles import load_articles
 from summarizer.dates import find_date_phrases, resolve_date
 from summarizer.fakes import FunctionModel
 from summarizer.grounding import mentions, sentences
 
-from .conftest import SEEDS
 
 
 def first_sentence_with(text: str, phrase: str) -> str | None:
@@ -56,14 +54,6 @@ def fake_article_reply(article, gold: dict) -> dict:
                 )
                 break
     return {"summary": sentences(article.text)[0], "actors": actors, "deadlines": deadlines}
-
-
-@pytest.fixture
-def seed_articles(gold):
-    articles = load_articles([SEEDS]).articles
-    for a in articles:
-        a.published = dt.date.fromisoformat(gold["articles"][a.id]["published_estimate"])
-    return articles
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ import re
 import pytest
 
 from summarizer import ModelSettings, build_briefing
-from summarizer.articles import load_articles
 from summarizer.grounding import sentences
 
-from .conftest import SEEDS
 from .fake_openai_server import FakeOpenAIServer
 from .test_briefing_with_gold_fakes import fake_article_reply
 
@@ -24,11 +22,8 @@ SECRET = "sk-test-" + "x" * 24
 
 
 @pytest.fixture
-def articles(gold):
-    found = load_articles([SEEDS]).articles
-    for a in found:
-        a.published = dt.date.fromisoformat(gold["articles"][a.id]["published_estimate"])
-    return found
+def articles(seed_articles):
+    return seed_articles
 
 
 def scripted(gold, articles):
