@@ -55,11 +55,8 @@ async def abuild_briefing(
         articles, failures, duplicates = list(paths), [], {}  # type: ignore[arg-type]
     else:
         articles, failures, duplicates = load(paths, published or date)  # type: ignore[arg-type]
-    run = _run(settings, template, backend, concurrency)
-    try:
+    async with _run(settings, template, backend, concurrency) as run:
         return await brief_articles(run, articles, date, progress, failures, duplicates)
-    finally:
-        await run.aclose()
 
 
 def build_briefing(paths, **kwargs) -> Briefing:
@@ -84,11 +81,8 @@ async def asummarize_article(
         if not result.articles:
             raise ArticleLoadError(str(article), "no article in file")
         article = result.articles[0]
-    run = _run(settings, template, backend, 1)
-    try:
+    async with _run(settings, template, backend, 1) as run:
         return await summarize(article, run.client, run.template, run.constrain_quotes)
-    finally:
-        await run.aclose()
 
 
 def summarize_article(article, **kwargs) -> ArticleSummary:

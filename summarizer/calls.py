@@ -87,7 +87,6 @@ class CallStats:
 
     model_calls: int = 0
     cache_hits: int = 0
-    fixture_hits: int = 0
     prompt_tokens: int = 0
     completion_tokens: int = 0
     transport_retries: int = 0
@@ -103,8 +102,6 @@ class CallStats:
         if reply.source == "cache":
             self.cache_hits += 1
             return
-        if reply.source == "fixture":
-            self.fixture_hits += 1
         self.model_calls += 1
         self.transport_retries += reply.transport_attempts - 1
         self.prompt_tokens += prompt

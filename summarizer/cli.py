@@ -124,9 +124,9 @@ def brief(
     no_log: NoLog = False,
 ) -> None:
     """Summarise every article, then write the day's briefing."""
-    from . import abuild_briefing
-    from .pipeline import load
+    from .pipeline import Run, brief_articles, load
     from .render import render
+    from .schemas import Briefing
 
     settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
     day = date.date() if date else None
@@ -148,17 +148,15 @@ def brief(
             if bar is not None and event in ("done", "failed"):
                 bar.advance(task)
 
+        async def run_briefing() -> Briefing:
+            # Files that could not be read and duplicates go into the briefing's metadata.
+            async with Run(settings=settings, template=tpl, concurrency=concurrency) as run:
+                return await brief_articles(run, articles, day, progress, failures, duplicates)
+
         try:
-            briefing = asyncio.run(
-                abuild_briefing(
-                    articles, date=day, settings=settings, template=tpl.folder, concurrency=concurrency,
-                    progress=progress,
-                )
-            )
+            briefing = asyncio.run(run_briefing())
         except ModelCallError as error:
             raise fail(str(error)) from None
-    briefing.metadata.failures[:0] = failures
-    briefing.metadata.duplicates.update(duplicates)
 
     formats = ["md", "json"] if fmt == Format.both else [fmt.value]
     written = []

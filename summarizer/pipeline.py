@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import __version__
-from .articles import Article, ArticleLoadError, load_articles
+from .articles import Article, load_articles
 from .backends import ModelSettings, build_backend
 from .calls import Backend, ModelCallError
 from .extract import summarize
@@ -50,6 +50,13 @@ class Run:
     async def aclose(self) -> None:
         assert self.backend is not None
         await self.backend.aclose()
+
+    # `async with Run(...) as run:` stops the embedded server however the run ends.
+    async def __aenter__(self) -> Run:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
 
     def metadata(
         self, started: float, failures: list[Failure], dropped: int, duplicates: dict[str, str], reasks: int
@@ -141,4 +148,4 @@ def load(paths: Sequence[str | Path], published: dt.date | None = None) -> tuple
     return result.articles, failures, result.duplicates
 
 
-__all__ = ["Run", "brief_articles", "summarize_articles", "load", "ArticleLoadError"]
+__all__ = ["Run", "brief_articles", "summarize_articles", "load"]

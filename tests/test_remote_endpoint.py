@@ -21,11 +21,6 @@ from .test_briefing_with_gold_fakes import fake_article_reply
 SECRET = "sk-test-" + "x" * 24
 
 
-@pytest.fixture
-def articles(seed_articles):
-    return seed_articles
-
-
 def scripted(gold, articles):
     by_id = {a.id: a for a in articles}
 
@@ -42,12 +37,12 @@ def scripted(gold, articles):
 
 
 @pytest.mark.parametrize("mode", ["json_schema", "tools"])
-def test_briefing_through_an_openai_compatible_server(gold, articles, tmp_path, mode):
-    with FakeOpenAIServer(scripted(gold, articles)) as server:
+def test_briefing_through_an_openai_compatible_server(gold, seed_articles, tmp_path, mode):
+    with FakeOpenAIServer(scripted(gold, seed_articles)) as server:
         settings = ModelSettings(
             base_url=server.base_url, model="fake-model", api_key=SECRET, mode=mode, cache_dir=tmp_path / "cache"
         )
-        briefing = build_briefing(articles, date=dt.date(2025, 10, 26), settings=settings)
+        briefing = build_briefing(seed_articles, date=dt.date(2025, 10, 26), settings=settings)
     assert {a.name for a in briefing.actors} >= {"Scott Bessent", "Jamieson Greer", "Xi Jinping"}
     assert briefing.metadata.model == "fake-model"
     assert briefing.metadata.provider == f"openai-compatible:{server.base_url}"
@@ -65,9 +60,9 @@ def test_briefing_through_an_openai_compatible_server(gold, articles, tmp_path, 
     assert all(h["authorization"] == f"Bearer {SECRET}" for h in headers)
 
 
-def test_the_api_key_never_reaches_the_cache(gold, articles, tmp_path):
-    with FakeOpenAIServer(scripted(gold, articles)) as server:
+def test_the_api_key_never_reaches_the_cache(gold, seed_articles, tmp_path):
+    with FakeOpenAIServer(scripted(gold, seed_articles)) as server:
         settings = ModelSettings(base_url=server.base_url, model="fake-model", api_key=SECRET, cache_dir=tmp_path / "cache")
-        build_briefing(articles[:1], date=dt.date(2025, 10, 26), settings=settings)
+        build_briefing(seed_articles[:1], date=dt.date(2025, 10, 26), settings=settings)
     stored = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
     assert stored and SECRET.encode() not in stored
