@@ -82,7 +82,9 @@ async def asummarize_article(
             raise ArticleLoadError(str(article), "no article in file")
         article = result.articles[0]
     async with _run(settings, template, backend, 1) as run:
-        return await summarize(article, run.client, run.template, run.constrain_quotes)
+        return await summarize(
+            article, run.client, run.template, run.constrain_quotes, context_tokens=run.settings.context_window()
+        )
 
 
 def summarize_article(article, **kwargs) -> ArticleSummary:

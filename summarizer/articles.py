@@ -19,6 +19,8 @@ import frontmatter
 import yaml
 from pydantic import BaseModel, Field, computed_field
 
+from . import injection
+
 
 class Article(BaseModel):
     """One source article, as read from disk (or passed in by a caller)."""
@@ -283,8 +285,8 @@ def _walk(roots: list[Path], errors: list[ArticleLoadError]) -> Iterator[Path]:
     seen_dirs: set[Path] = set()
 
     def walk_dir(folder: Path) -> Iterator[Path]:
-        real = folder.resolve()
-        if real in seen_dirs:  # symlink loop, or a folder reached twice
+        real = _real(folder)
+        if real is None or real in seen_dirs:  # symlink loop, or a folder reached twice
             return
         seen_dirs.add(real)
         try:
@@ -302,6 +304,14 @@ def _walk(roots: list[Path], errors: list[ArticleLoadError]) -> Iterator[Path]:
 
     for root in roots:
         yield from walk_dir(root) if root.is_dir() else [root]
+
+
+def _real(path: Path) -> Path | None:
+    """The path with every link followed; None for a link that loops or leads nowhere."""
+    try:
+        return path.resolve(strict=True)
+    except (OSError, RuntimeError):  # RuntimeError: Python before 3.13 reports loops so
+        return None
 
 
 def _read_file(path: Path, default_published: date | None) -> Iterator[Article | ArticleLoadError]:
@@ -324,6 +334,7 @@ def _read_file(path: Path, default_published: date | None) -> Iterator[Article |
             if not got["text"]:
                 raise ValueError("empty article")
             got["published"] = got.get("published") or default_published
+            got["warnings"] = [*got["warnings"], *injection.describe(got["text"])]
             yield Article(path=name, **got)
     except OSError as e:
         yield ArticleLoadError(name, f"cannot read file ({e.strerror or e})")
@@ -336,14 +347,19 @@ def load_articles(paths: Sequence[str | Path], default_published: date | None = 
     roots = [Path(p) for p in paths]
     for root in roots:  # checked up front: a mistyped path is a usage error, not a bad file
         if not root.exists():
-            raise ArticleLoadError(str(root), "no such file or directory")
+            looping = root.is_symlink() and _real(root) is None
+            raise ArticleLoadError(str(root), "symbolic link loop" if looping else "no such file or directory")
 
     result = LoadResult()
     kept_by_hash: dict[str, str] = {}
     used_ids: set[str] = set()
     seen_files: set[Path] = set()
     for path in _walk(roots, result.errors):
-        if (real := path.resolve()) in seen_files:  # same file named twice or via a symlink
+        real = _real(path)
+        if real is None:
+            result.errors.append(ArticleLoadError(str(path), "symbolic link loop, or a link to nowhere"))
+            continue
+        if real in seen_files:  # same file named twice or via a symlink
             continue
         seen_files.add(real)
         for got in _read_file(path, default_published):

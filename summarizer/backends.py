@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .cache import Cached, open_cache
+from .cache import CacheUnusable, Cached, open_cache
 from .calls import Backend
 from .fixtures import Recording, Replaying
 from .retry import RetryPolicy, Retrying
+
+log = logging.getLogger(__name__)
 
 FixtureMode = Literal["off", "record", "replay"]
 
@@ -31,6 +34,11 @@ class ModelSettings:
     fixtures: Path | None = None
     fixture_mode: FixtureMode = "off"
     constrain_quotes: bool | None = None  # offer article sentences as an enum; default: embedded only
+    context_tokens: int | None = None  # the model's context window; longer articles are chunked
+
+    #: What a remote model is assumed to hold when nobody says (most current
+    #: hosted models hold more; a local Ollama model may hold less: set it).
+    DEFAULT_REMOTE_CONTEXT = 32768
 
     @classmethod
     def from_env(cls, **overrides) -> ModelSettings:
@@ -38,6 +46,9 @@ class ModelSettings:
             "model": os.environ.get("SUMMARIZER_MODEL"),
             "base_url": os.environ.get("OPENAI_BASE_URL"),
             "api_key": os.environ.get("OPENAI_API_KEY"),
+            "context_tokens": int(os.environ["SUMMARIZER_CONTEXT_TOKENS"])
+            if os.environ.get("SUMMARIZER_CONTEXT_TOKENS", "").isdigit()
+            else None,
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -55,6 +66,15 @@ class ModelSettings:
         if self.mode:
             return self.mode
         return "tools" if self.is_openai else "json_schema"
+
+    def context_window(self) -> int:
+        if self.context_tokens:
+            return self.context_tokens
+        if self.embedded:
+            from .embedded import CONTEXT_TOKENS
+
+            return CONTEXT_TOKENS
+        return self.DEFAULT_REMOTE_CONTEXT
 
     def quotes_constrained(self) -> bool:
         return self.embedded if self.constrain_quotes is None else self.constrain_quotes
@@ -94,7 +114,11 @@ def build_backend(settings: ModelSettings) -> Backend:
         return Replaying(settings.fixtures, identity, model)
     backend: Backend = Retrying(provider(settings), settings.retry)
     if settings.use_cache:
-        backend = Cached(backend, open_cache(settings.cache_dir))
+        try:
+            backend = Cached(backend, open_cache(settings.cache_dir))
+        except CacheUnusable as error:
+            # The run is worth more than its cache: go on without, and say so.
+            log.warning("%s; running without a cache", error)
     if settings.fixture_mode == "record":
         if settings.fixtures is None:
             raise ValueError("record needs a fixtures folder")

@@ -9,6 +9,7 @@ the reply, never a key or header.
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 from pathlib import Path
@@ -28,10 +29,21 @@ def default_cache_dir() -> Path:
     )
 
 
+class CacheUnusable(Exception):
+    """The cache folder cannot be opened at all (not a folder, a damaged database...)."""
+
+
 def open_cache(folder: Path | str | None = None) -> diskcache.Cache:
     path = Path(folder) if folder else default_cache_dir()
-    path.mkdir(parents=True, exist_ok=True, mode=0o700)
-    return diskcache.Cache(str(path), size_limit=2**31)
+    try:
+        path.mkdir(parents=True, exist_ok=True, mode=0o700)
+        if path.stat().st_uid == os.getuid():
+            path.chmod(0o700)  # replies quote the user's articles: no one else reads them
+        cache = diskcache.Cache(str(path), size_limit=2**31)
+        cache.get("")  # a damaged database fails here rather than mid-run
+        return cache
+    except Exception as error:
+        raise CacheUnusable(f"cache folder {path} unusable ({type(error).__name__}: {error})") from None
 
 
 class Cached:
@@ -40,28 +52,50 @@ class Cached:
     def __init__(self, inner: Backend, cache: diskcache.Cache) -> None:
         self.inner = inner
         self.cache = cache
+        self.damaged = 0
         self.identity = inner.identity
         self.model = inner.model
         self.max_concurrency = inner.max_concurrency
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         key = request.key(self.identity)
-        try:
-            hit = self.cache.get(key)
-        except Exception as error:  # a damaged entry is a miss, not a failed run
-            log.warning("cache entry %s unreadable (%s); asking the model", key[:12], error)
-            hit = None
-        if isinstance(hit, dict) and isinstance(hit.get("reply"), dict):
-            return ChatReply(hit["reply"], source="cache")
+        hit = self._read(key, request)
+        if hit is not None:
+            return ChatReply(hit, source="cache")
         reply = check_reply(await self.inner.complete(request))
         try:
-            self.cache.set(key, {"labels": request.labels, "reply": reply.data})
+            # Stored as JSON text, not pickled: an entry is data, never code to run.
+            self.cache.set(key, json.dumps({"labels": request.labels, "reply": reply.data}, ensure_ascii=False))
         except Exception as error:  # a full or read-only disk costs the cache, not the run
-            log.warning("could not cache reply %s (%s)", key[:12], error)
+            log.warning("could not cache the %s reply (%s)", _named(request), error)
         return reply
+
+    def _read(self, key: str, request: ChatRequest) -> dict | None:
+        """The cached reply, or None; a damaged entry is a miss that the next reply replaces."""
+        try:
+            raw = self.cache.get(key)
+            if raw is None:
+                return None
+            entry = json.loads(raw)
+            if not (isinstance(entry, dict) and isinstance(entry.get("reply"), dict) and entry["reply"].get("choices")):
+                raise ValueError("not a stored reply")
+            return entry["reply"]
+        except Exception as error:
+            self.damaged += 1
+            log.warning(
+                "cache entry for the %s request is damaged (%s: %s); asking the model again",
+                _named(request), type(error).__name__, str(error)[:80],
+            )
+            return None
 
     async def aclose(self) -> None:
         await self.inner.aclose()
+
+
+def _named(request: ChatRequest) -> str:
+    stage = request.labels.get("stage", "model")
+    subject = request.labels.get("article_id")
+    return f"{stage} {subject}" if subject else stage
 
 
 def cache_stats(cache: diskcache.Cache) -> dict[str, object]:

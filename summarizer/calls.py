@@ -81,6 +81,10 @@ class ModelCallError(Exception):
     """A model call that failed for good (after retries); the message is user-facing."""
 
 
+class EmptyReply(ModelCallError):
+    """A 200 answer with no choice in it: a server hiccup worth one more try (summarizer.retry)."""
+
+
 @dataclass
 class CallStats:
     """Counters for the run metadata, filled as calls go by."""

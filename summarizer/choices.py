@@ -13,6 +13,7 @@ import re
 
 from .dates import find_date_phrases
 from .grounding import grammar_safe, quote_choices
+from .injection import blank_instructions
 
 __all__ = ["quote_choices", "name_choices", "date_choices", "article_choices"]
 
@@ -55,7 +56,11 @@ def date_choices(text: str) -> list[str]:
 
 
 def article_choices(text: str) -> dict[str, list[str]]:
-    """Enum choices for ArticleReply's fields, keyed as `constrain_choices` expects."""
+    """Enum choices for ArticleReply's fields, keyed as `constrain_choices` expects.
+
+    Sentences that address the model are not offered: it cannot pick them.
+    """
+    text = blank_instructions(text)
     dates = date_choices(text)
     return {
         "evidence": quote_choices(text),

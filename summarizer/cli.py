@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import os
 import signal
 import sys
@@ -64,14 +65,24 @@ FixtureModeOpt = Annotated[FixtureMode, typer.Option("--fixture-mode", help="rec
 MaxRetries = Annotated[int, typer.Option(min=0, max=10, help="Re-asks when a reply fails validation.")]
 NoLog = Annotated[bool, typer.Option("--no-log", help="Do not add this run to the run log (`summarizer logs`).")]
 Published = Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Publication date for articles that carry none.")]
+Timeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for one reply before trying again.")]
+Attempts = Annotated[int, typer.Option(min=1, max=20, help="Tries per model call on transient errors (429, 5xx, timeouts, resets).")]
+CallBudget = Annotated[float, typer.Option(min=0.1, help="Most seconds one model call may take, retries and waits included.")]
+ContextTokens = Annotated[Optional[int], typer.Option(min=1024, help="The model's context window in tokens; longer articles are split into chunks (default: 8192 embedded, 32768 remote, or $SUMMARIZER_CONTEXT_TOKENS).")]
 
 
-def settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries) -> ModelSettings:
+def settings_from(
+    model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
+    timeout=600.0, attempts=4, call_budget=900.0, context_tokens=None,
+) -> ModelSettings:
+    from .retry import RetryPolicy
+
     if fixture_mode != FixtureMode.off and fixtures is None:
         raise fail("--fixture-mode needs --fixtures FOLDER", EXIT_USAGE)
     return ModelSettings.from_env(
         model=model, base_url=base_url, mode=mode, cache_dir=cache_dir, use_cache=not no_cache,
-        fixtures=fixtures, fixture_mode=fixture_mode.value, max_retries=max_retries,
+        fixtures=fixtures, fixture_mode=fixture_mode.value, max_retries=max_retries, timeout=timeout,
+        retry=RetryPolicy(attempts=attempts, max_seconds=call_budget), context_tokens=context_tokens,
     )
 
 
@@ -82,7 +93,7 @@ def write_atomically(path: Path, text: str) -> None:
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
-        os.chmod(tmp, 0o600 if path.name.startswith(".") else 0o644)
+        os.chmod(tmp, 0o600)  # a briefing quotes the user's sources: theirs alone until they share it
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -120,25 +131,41 @@ def brief(
     fixtures: Fixtures = None,
     fixture_mode: FixtureModeOpt = FixtureMode.off,
     max_retries: MaxRetries = 2,
+    timeout: Timeout = 600.0,
+    attempts: Attempts = 4,
+    call_budget: CallBudget = 900.0,
+    context_tokens: ContextTokens = None,
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_log: NoLog = False,
 ) -> None:
-    """Summarise every article, then write the day's briefing."""
+    """Summarise every article, then write the day's briefing.
+
+    Exit codes: 0 done; 1 nothing written (the model failed for every article);
+    2 bad usage or no readable article; 3 briefing written, but some articles,
+    files or the narrative failed (listed in it); 130 interrupted.
+    """
     from .pipeline import Run, brief_articles, load
     from .render import render
     from .schemas import Briefing
 
-    settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
+    settings = settings_from(
+        model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
+        timeout, attempts, call_budget, context_tokens,
+    )
     day = date.date() if date else None
     try:
         tpl = load_template(template)
         articles, failures, duplicates = load(paths, published.date() if published else day)
     except (ArticleLoadError, TemplateError) as error:
         raise fail(str(error), EXIT_USAGE) from None
-    for failure in failures:
-        err.print(f"[yellow]skipped:[/yellow] {failure.reason}", highlight=False)
     if not articles:
-        raise fail("no readable article in the given paths", EXIT_USAGE)
+        if len(failures) == 1:
+            raise fail(failures[0].reason, EXIT_USAGE)  # one file, one line: which and why
+        _list("skipped", [f.reason for f in failures])
+        raise fail(f"no readable article in the given paths ({len(failures)} file(s) skipped)", EXIT_USAGE)
+    _list("skipped", [f.reason for f in failures])
+    _list("warning", [f"{a.path or a.id}: {w}" for a in articles for w in a.warnings])
 
     show = not quiet and err.is_terminal
     with _progress(len(articles), show) as bar:
@@ -158,6 +185,12 @@ def brief(
         except ModelCallError as error:
             raise fail(str(error)) from None
 
+    if not briefing.articles:
+        # Every article failed: an empty briefing must not replace yesterday's good one.
+        reasons = [f"{f.article_id}: {f.reason}" for f in briefing.metadata.failures if f.stage == "article"]
+        _list("failed", reasons[1:])
+        raise fail(f"no article could be summarised; nothing written ({reasons[0] if reasons else 'no reason given'})")
+
     formats = ["md", "json"] if fmt == Format.both else [fmt.value]
     written = []
     for kind in formats:
@@ -174,11 +207,18 @@ def brief(
         f"{meta.dropped_ungrounded} item(s) dropped as ungrounded, {meta.elapsed_seconds:.1f}s",
         highlight=False,
     )
-    model_failures = [f for f in meta.failures if f.stage != "load"]
-    for failure in model_failures:
-        err.print(f"[red]failed:[/red] {failure.stage} {failure.article_id or ''}: {failure.reason}", highlight=False)
-    if meta.failures:
+    _list("failed", [f"{f.stage} {f.article_id or ''}: {f.reason}" for f in meta.failures if f.stage != "load"])
+    if meta.failures and not allow_partial:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+def _list(label: str, lines: list[str], limit: int = 10) -> None:
+    """One stderr line per item, at most `limit` of them: a folder of 5,000 bad files must not flood the terminal."""
+    colour = {"failed": "red"}.get(label, "yellow")
+    for line in lines[:limit]:
+        err.print(f"[{colour}]{label}:[/{colour}] {line}", highlight=False)
+    if len(lines) > limit:
+        err.print(f"[{colour}]{label}:[/{colour}] ... and {len(lines) - limit} more (all listed in the briefing's metadata)", highlight=False)
 
 
 @app.command()
@@ -222,12 +262,19 @@ def article(
     fixtures: Fixtures = None,
     fixture_mode: FixtureModeOpt = FixtureMode.off,
     max_retries: MaxRetries = 2,
+    timeout: Timeout = 600.0,
+    attempts: Attempts = 4,
+    call_budget: CallBudget = 900.0,
+    context_tokens: ContextTokens = None,
 ) -> None:
     """Summarise one article and print its grounded summary."""
     from . import asummarize_article
     from .render import summary_to_markdown
 
-    settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
+    settings = settings_from(
+        model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
+        timeout, attempts, call_budget, context_tokens,
+    )
     try:
         summary = asyncio.run(
             asummarize_article(path, published=published.date() if published else None, settings=settings, template=template)
@@ -307,9 +354,13 @@ def schema(
 @cache_app.command("stats")
 def cache_stats_command(cache_dir: CacheDir = None) -> None:
     """Where the cache is and how big."""
-    from .cache import cache_stats, open_cache
+    from .cache import CacheUnusable, cache_stats, open_cache
 
-    with open_cache(cache_dir) as cache:
+    try:
+        cache = open_cache(cache_dir)
+    except CacheUnusable as error:
+        raise fail(f"{error}; delete the folder to start afresh") from None
+    with cache:
         for key, value in cache_stats(cache).items():
             out.print(f"{key}: {value}", highlight=False)
 
@@ -317,9 +368,13 @@ def cache_stats_command(cache_dir: CacheDir = None) -> None:
 @cache_app.command("clear")
 def cache_clear_command(cache_dir: CacheDir = None) -> None:
     """Remove every cached reply."""
-    from .cache import open_cache
+    from .cache import CacheUnusable, open_cache
 
-    with open_cache(cache_dir) as cache:
+    try:
+        cache = open_cache(cache_dir)
+    except CacheUnusable as error:
+        raise fail(f"{error}; delete the folder to start afresh") from None
+    with cache:
         removed = cache.clear()
     out.print(f"removed {removed} entries", highlight=False)
 
@@ -332,8 +387,16 @@ def _interrupt(signum, frame) -> None:
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
+    # Everything this process creates (outputs, cache entries, the run log) is the user's alone.
+    os.umask(0o077)
+    # Library warnings (a damaged cache entry, a cache that cannot open) reach the user as one line each.
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
     try:
-        app()
-    except KeyboardInterrupt:
+        app()  # typer turns Ctrl-C (and our SIGTERM) into a silent exit 130
+    except SystemExit as done:
+        if done.code == 130:
+            err.print("interrupted; outputs already written are kept, nothing was half-written")
+        raise
+    except KeyboardInterrupt:  # an interrupt outside typer's reach (before or after the command)
         err.print("interrupted; outputs already written are kept, nothing was half-written")
         sys.exit(130)

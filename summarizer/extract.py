@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import chunks
 from .articles import Article
 from .dates import resolve_date
 from .choices import article_choices
@@ -42,18 +43,47 @@ async def summarize(
     template: Template,
     constrain_quotes: bool = False,
     max_tokens: int = ARTICLE_MAX_TOKENS,
+    context_tokens: int | None = None,
+) -> ArticleSummary:
+    """Extract one article; one that does not fit the context is extracted chunk by chunk.
+
+    Chunks are extracted one after the other, not at once: the calls of other
+    articles already fill the concurrency the backend allows.
+    """
+    max_chars = chunks.budget_chars(context_tokens, max_tokens) if context_tokens else len(article.text)
+    parts = chunks.split(article.text, max_chars)
+    if len(parts) == 1:
+        return await _summarize_text(article, client, template, constrain_quotes, max_tokens)
+    summaries = []
+    for chunk in parts:
+        piece = article.model_copy(update={"text": chunk.text})
+        summary = await _summarize_text(piece, client, template, constrain_quotes, max_tokens, chunk)
+        summaries.append(chunks.shift(summary, chunk))
+    return chunks.combine(summaries)
+
+
+async def _summarize_text(
+    article: Article,
+    client: StructuredClient,
+    template: Template,
+    constrain_quotes: bool,
+    max_tokens: int,
+    chunk: chunks.Chunk | None = None,
 ) -> ArticleSummary:
     grounder = ArticleGrounder(article.id, article.text)
+    labels = {
+        "stage": "article",
+        "article_id": article.id,
+        "template": template.name,
+        "template_hash": template.hash,
+    }
+    if chunk is not None:
+        labels["chunk"] = f"{chunk.index + 1}/{chunk.total}"
     filled = await client.fill(
         reply_model_for(article, constrain_quotes),
-        template.messages("article", article=article),
+        template.messages("article", article=article, chunk=chunk),
         context={"grounder": grounder},
-        labels={
-            "stage": "article",
-            "article_id": article.id,
-            "template": template.name,
-            "template_hash": template.hash,
-        },
+        labels=labels,
         max_tokens=max_tokens,
     )
     summary = to_summary(article, filled.value, dropped=grounder.report.dropped, attempts=filled.calls)

@@ -29,7 +29,8 @@ class FixtureMissing(ModelCallError):
 def _file_name(request: ChatRequest, key: str) -> str:
     stage = request.labels.get("stage", "call")
     subject = request.labels.get("article_id", "")
-    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", f"{stage}-{subject}".strip("-"))[:80]
+    part = request.labels.get("chunk", "").replace("/", "of")  # "2/5" -> "2of5"
+    slug = re.sub(r"[^A-Za-z0-9_.-]+", "-", "-".join(p for p in (stage, subject, part) if p))[:80]
     return f"{slug}-{key[:12]}.json"
 
 

@@ -17,6 +17,7 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz
 
+from .injection import blank_instructions
 from .schemas import Quote
 
 # Typographic variants a model is likely to flatten to ASCII.
@@ -257,6 +258,16 @@ class _Grounder:
                     found.setdefault((article_id, aligned.start, aligned.end), aligned)
         return list(found.values())
 
+    raw: dict[str, str]
+
+    def _not_found(self, evidence: list[str], where: str) -> str:
+        # Say so when the quote is real but is one of the blanked instructions.
+        for quote in evidence:
+            for article_id, text in self.raw.items():
+                if align_quote(quote, text, article_id, self.threshold):
+                    return f"its quote is text addressed to an AI model, not reporting ({_clip(quote)!r})"
+        return f"evidence not found in {where} ({_clip(evidence[0])!r})"
+
     def _filter(self, items: list, label: str, check) -> list:
         kept = []
         seen = set()
@@ -296,13 +307,16 @@ class ArticleGrounder(_Grounder):
 
     def __init__(self, article_id: str, text: str, threshold: float = DEFAULT_THRESHOLD) -> None:
         self.article_id = article_id
-        self.text = text
+        # Sentences planted for the model are blanked (offsets kept): they can
+        # neither be quoted nor lend their words to the model's prose.
+        self.text = blank_instructions(text)
+        self.raw = {article_id: text}
         self.threshold = threshold
         self.report = GroundingReport()
 
     def _located(self, item) -> list[Quote] | str:
         quotes = self._quotes(list(item.evidence), {self.article_id: self.text})
-        return quotes or f"evidence not found in the article ({_clip(item.evidence[0])!r})"
+        return quotes or self._not_found(item.evidence, "the article")
 
     def _check_actor(self, item) -> str | None:
         quotes = self._located(item)
@@ -421,14 +435,15 @@ class BriefingGrounder(_Grounder):
     """Grounds a BriefingReply against all the articles' texts."""
 
     def __init__(self, texts: dict[str, str], threshold: float = DEFAULT_THRESHOLD) -> None:
-        self.texts = texts
+        self.texts = {article_id: blank_instructions(text) for article_id, text in texts.items()}
+        self.raw = texts
         self.threshold = threshold
         self.report = GroundingReport()
 
     def _check(self, item) -> str | None:
         quotes = self._quotes(list(item.evidence), self.texts)
         if not quotes:
-            return f"evidence not found in any article ({_clip(item.evidence[0])!r})"
+            return self._not_found(item.evidence, "any article")
         item._quotes = quotes
         if hasattr(item, "text"):
             # A key development is what its quote says. When the model's wording

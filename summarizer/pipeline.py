@@ -94,7 +94,10 @@ async def summarize_articles(
             if progress:
                 progress("start", article.id)
             try:
-                summary = await summarize(article, run.client, run.template, run.constrain_quotes)
+                summary = await summarize(
+                    article, run.client, run.template, run.constrain_quotes,
+                    context_tokens=run.settings.context_window(),
+                )
             except ModelCallError as error:
                 if progress:
                     progress("failed", article.id)

@@ -8,7 +8,7 @@ from typing import Any
 
 import openai
 
-from .calls import ChatReply, ChatRequest, ModelCallError
+from .calls import ChatReply, ChatRequest, EmptyReply, ModelCallError
 
 _SECRET = re.compile(r"(sk-[A-Za-z0-9_\-]{6,}|Bearer\s+[A-Za-z0-9._\-]+)")
 
@@ -71,7 +71,10 @@ class OpenAICompatible:
         if self.dialect == "llama-cpp-python":
             body = to_llama_cpp_python(body)
         completion = await self._client.chat.completions.create(**body)
-        return ChatReply(completion.model_dump(mode="json", exclude_none=True))
+        reply = ChatReply(completion.model_dump(mode="json", exclude_none=True))
+        if not reply.data.get("choices"):
+            raise EmptyReply("the model endpoint returned no choices")
+        return reply
 
     def describe_error(self, error: BaseException) -> str:
         return redact(f"{type(error).__name__}: {error}", self._api_key)

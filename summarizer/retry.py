@@ -1,14 +1,21 @@
 """Retries of transient transport failures, owned by tenacity.
 
 Only failures that a second try can fix are retried: lost connections,
-timeouts, 408/409/429 and 5xx answers. A 400 or a 401 is final. A 429 that says
-how long to wait (Retry-After) is obeyed, within the same bound as backoff.
+timeouts, 408/409/429 and 5xx answers, and a 200 that carries no choice. A 400
+or a 401 is final. A 429 that says how long to wait (Retry-After) is obeyed,
+within the same bound as backoff.
+
+Two bounds hold whatever the server does: at most `attempts` tries, and at
+most `max_seconds` for the whole call, waits and hung requests included (an
+attempt still in flight when the time is up is cancelled).
 Re-asking a model whose reply failed validation is a different thing, and
 instructor owns it (summarizer.structured).
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from dataclasses import dataclass
 
 import openai
@@ -21,13 +28,17 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from .calls import Backend, ChatReply, ChatRequest, ModelCallError
+from .calls import Backend, ChatReply, ChatRequest, EmptyReply, ModelCallError
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
 
+class OutOfTime(ModelCallError):
+    """The call's time budget ran out while an attempt was in flight."""
+
+
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, (openai.APIConnectionError, openai.APITimeoutError)):
+    if isinstance(error, (openai.APIConnectionError, openai.APITimeoutError, EmptyReply)):
         return True
     if isinstance(error, openai.APIStatusError):
         return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
@@ -72,12 +83,14 @@ class Retrying:
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         asked = retry_after_seconds(error)
-        if asked is not None:
-            return min(asked, self.policy.backoff_max)
-        return self._backoff(state)
+        wait = min(asked, self.policy.backoff_max) if asked is not None else self._backoff(state)
+        # Never sleep past the call's budget: the next attempt would have no time left.
+        remaining = self.policy.max_seconds - (state.seconds_since_start or 0.0)
+        return max(0.0, min(wait, remaining))
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         attempts = 0
+        deadline = time.monotonic() + self.policy.max_seconds
         try:
             async for attempt in AsyncRetrying(
                 retry=retry_if_exception(is_transient),
@@ -87,7 +100,16 @@ class Retrying:
             ):
                 with attempt:
                     attempts += 1
-                    reply = await self.inner.complete(request)
+                    remaining = deadline - time.monotonic()
+                    try:
+                        reply = await asyncio.wait_for(self.inner.complete(request), max(remaining, 0.001))
+                    except TimeoutError:
+                        raise OutOfTime(
+                            f"no reply within the {self.policy.max_seconds:g}s budget for one call"
+                        ) from None
+        except (OutOfTime, EmptyReply) as error:
+            tries = f" after {attempts} attempts" if attempts > 1 else ""
+            raise ModelCallError(f"model call failed{tries}: {error}") from None
         except ModelCallError:
             raise
         except Exception as error:

@@ -117,6 +117,7 @@ class ArticleSummary(BaseModel):
     dropped: int = Field(0, description="Items the model gave that failed grounding and were removed.")
     dropped_reasons: list[str] = Field(default_factory=list, description="Why each dropped item was removed.")
     attempts: int = Field(1, description="Model calls made for this article, re-asks included.")
+    chunks: int = Field(1, description="Parts the article was split into to fit the model's context.")
 
 
 class ConsolidatedActor(BaseModel):

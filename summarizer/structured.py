@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import instructor
+import pydantic_core
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
@@ -160,9 +161,32 @@ class StructuredClient:
         labels: dict[str, str],
         max_tokens: int,
     ) -> Filled:
+        """Send, validate, re-ask; a reply cut off at max_tokens is asked again more briefly.
+
+        instructor does not re-ask a reply that hit the token limit, and
+        asking the same thing again would get the same cut. So the request
+        is repeated with a note asking for fewer, shorter items; if every try
+        is cut, the complete items of the last reply are kept (grounded as
+        usual) rather than losing the article.
+        """
         counter = [0]
         _calls_in_fill.set(counter)
         safe_messages = [{**m, "content": protect_from_templating(m["content"])} for m in messages]
+        cut: IncompleteOutputException | None = None
+        for _ in range(self.max_retries + 1):
+            try:
+                return await self._fill_once(reply_model, safe_messages, context, labels, max_tokens, counter)
+            except IncompleteOutputException as error:
+                cut = error
+                safe_messages = [*safe_messages[:len(messages)], {"role": "user", "content": CUT_OFF_NOTE}]
+        value = salvage(reply_model, _reply_text(cut.last_completion) if cut else None, context)
+        if value is None:
+            raise ModelCallError(
+                f"reply cut off at max_tokens={max_tokens} on all {counter[0]} attempts, with no complete item"
+            )
+        return Filled(value, counter[0])
+
+    async def _fill_once(self, reply_model, safe_messages, context, labels, max_tokens, counter) -> Filled:
         try:
             value = await self._create(
                 response_model=reply_model,
@@ -191,10 +215,50 @@ class StructuredClient:
                     f"reply still invalid after {counter[0]} attempts ({where}: {first.get('msg')})"
                 ) from None
             return Filled(value, counter[0])
-        except IncompleteOutputException:
-            raise ModelCallError(
-                f"reply cut off at max_tokens={max_tokens} (attempt {counter[0]})"
-            ) from None
+
+
+CUT_OFF_NOTE = (
+    "Your previous reply was cut off at the length limit. "
+    "Reply again with the same JSON fields, but fewer and shorter items, and no repeated items."
+)
+
+
+def salvage(reply_model: type[T], content: str | None, context: dict[str, Any]) -> T | None:
+    """The complete items of a JSON reply cut off mid-way, validated leniently; None if nothing is left.
+
+    The cut JSON is parsed as far as it goes; list items the cut left
+    incomplete fail validation and are removed, one pass per error.
+    """
+    if not content:
+        return None
+    try:
+        data = pydantic_core.from_json(content, allow_partial="trailing-strings")
+    except ValueError:
+        return None
+    if not isinstance(data, dict):
+        return None
+    for _ in range(20):
+        try:
+            return reply_model.model_validate(data, context={**context, "lenient": True})
+        except ValidationError as invalid:
+            if not _drop_broken_items(data, invalid):
+                return None
+    return None
+
+
+def _drop_broken_items(data: dict[str, Any], invalid: ValidationError) -> bool:
+    dropped = False
+    for error in invalid.errors():
+        loc = error.get("loc", ())
+        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
+            items = data[loc[0]]
+            if loc[1] < len(items):
+                items[loc[1]] = None
+                dropped = True
+    for key, value in data.items():
+        if isinstance(value, list):
+            data[key] = [item for item in value if item is not None]
+    return dropped
 
 
 def _reply_text(completion: Any) -> str | None:

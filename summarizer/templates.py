@@ -11,6 +11,7 @@ templates recomputes and switching back hits the cache.
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,9 @@ from jinja2.sandbox import SandboxedEnvironment
 
 PARTS = ("article.system", "article.user", "briefing.system", "briefing.user")
 DEFAULT_TEMPLATE = "default"
+#: Variables a template may test without every caller passing them:
+#: `chunk` (index, total, start, end) is set when a long article is sent in parts.
+OPTIONAL: dict[str, Any] = {"chunk": None}
 
 
 class TemplateError(Exception):
@@ -59,8 +63,9 @@ class Template:
         # a misspelt variable is an error rather than an empty string. Values
         # (article text included) are data; Jinja never evaluates them.
         env = SandboxedEnvironment(undefined=StrictUndefined, keep_trailing_newline=False, autoescape=False)
+        env.filters["untrusted"] = untrusted
         try:
-            return env.from_string(self.sources[part]).render(**values).strip()
+            return env.from_string(self.sources[part]).render(**{**OPTIONAL, **values}).strip()
         except Exception as error:  # jinja's errors are many; the user needs one line
             raise TemplateError(f"template {self.name!r}, {part}.j2: {error}") from None
 
@@ -69,6 +74,16 @@ class Template:
             {"role": "system", "content": self.render(f"{stage}.system", **values)},
             {"role": "user", "content": self.render(f"{stage}.user", **values)},
         ]
+
+
+def untrusted(text: str, tag: str) -> str:
+    """Text to put inside a `<tag>...</tag>` data block: it cannot close the block early.
+
+    An article that writes "</article> New instructions: ..." would otherwise
+    end the data block and speak to the model from outside it. The closing
+    tag is broken up; everything else reaches the model as written.
+    """
+    return re.sub(rf"<(\s*/\s*{re.escape(tag)})", r"<\\\1", str(text), flags=re.IGNORECASE)
 
 
 def load_template(name_or_path: str | Path | None = None) -> Template:

@@ -39,3 +39,12 @@ def _isolated_env(monkeypatch, tmp_path):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SUMMARIZER_LOGS_DB", str(tmp_path / "logs.db"))
+
+
+# The reliability counts (tests/reliability.py): its fixture and hooks are registered from here.
+from .reliability import (  # noqa: E402,F401
+    pytest_addoption,
+    pytest_runtest_logreport,
+    pytest_terminal_summary,
+    reliability,
+)

@@ -1,61 +1,221 @@
-"""A FAKE OpenAI-compatible HTTP server for tests: real sockets on 127.0.0.1, scripted replies.
+"""A FAKE OpenAI-compatible HTTP server for tests: real sockets on 127.0.0.1, scripted replies and faults.
 
 Its replies come from a Python function given by the test, never from a model.
-It records every request (body and headers) so tests can check what was sent.
+For each request the function returns either the JSON text the "model" says
+(a plain 200 answer) or one of the fault steps below, which the server acts
+out on the wire: latency, error statuses with or without Retry-After, a reset
+connection, a hang past the client's timeout, a body cut short, an empty
+choices list, `finish_reason: length`. The server records every request
+(body, headers, arrival time, which article it was about) so tests can check
+what was sent and how often.
 """
 
 from __future__ import annotations
 
 import json
+import re
+import socket
+import struct
 import threading
+import time
+from collections import Counter
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-Answer = Callable[[dict[str, Any]], str]  # request body -> JSON text the "model" replies with
+
+# --- what the server can do with one request
+
+
+@dataclass
+class Reply:
+    """A 200 answer whose message content is `content` (as a tool call when tools were asked for)."""
+
+    content: str
+    finish_reason: str = "stop"
+    delay: float = 0.0
+
+
+@dataclass
+class Status:
+    """An HTTP error answer, e.g. 429 with Retry-After, or a 5xx."""
+
+    code: int
+    retry_after: str | None = None
+    message: str = "scripted fault"
+    delay: float = 0.0
+
+
+@dataclass
+class Reset:
+    """Close the connection with a TCP reset before answering."""
+
+
+@dataclass
+class Hang:
+    """Say nothing for `seconds` (past the client's timeout), then close."""
+
+    seconds: float = 30.0
+
+
+@dataclass
+class CutBody:
+    """Announce a full JSON body but send only its first half, then close."""
+
+
+@dataclass
+class NoChoices:
+    """A 200 answer whose `choices` list is empty."""
+
+
+@dataclass
+class Gate:
+    """Hold the request until the test calls `server.release()` (or the server stops), then answer."""
+
+    content: str
+
+
+Step = Reply | Status | Reset | Hang | CutBody | NoChoices | Gate
+Answer = Callable[[dict[str, Any]], "str | Step"]  # request body -> model's JSON text, or a fault
+
+_ARTICLE_ID = re.compile(r'<article id="([^"]+)">')
+
+
+def article_of(body: dict[str, Any]) -> str:
+    """Which article a request is about ("briefing" for the briefing call)."""
+    # The first user message carries the article; a re-ask appends more messages after it.
+    text = "\n".join(str(m.get("content") or "") for m in body["messages"] if m.get("role") == "user")
+    match = _ARTICLE_ID.search(text)
+    return match.group(1) if match else "briefing"
+
+
+def completion_json(body: dict[str, Any], content: str, finish_reason: str = "stop", choices: bool = True) -> bytes:
+    message: dict[str, Any] = {"role": "assistant", "content": content}
+    if body.get("tools"):
+        name = body["tools"][0]["function"]["name"]
+        message = {
+            "role": "assistant",
+            "content": None,
+            "tool_calls": [{"id": "call_1", "type": "function", "function": {"name": name, "arguments": content}}],
+        }
+    reply = {
+        "id": "fake-1",
+        "object": "chat.completion",
+        "created": 0,
+        "model": body.get("model", "fake"),
+        "choices": [{"index": 0, "finish_reason": finish_reason, "message": message}] if choices else [],
+        "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18},
+    }
+    return json.dumps(reply).encode()
+
+
+@dataclass
+class Seen:
+    path: str
+    headers: dict[str, str]
+    body: dict[str, Any]
+    article: str
+    at: float
 
 
 class FakeOpenAIServer:
     def __init__(self, answer: Answer) -> None:
         self.answer = answer
-        self.requests: list[dict[str, Any]] = []
+        self.requests: list[dict[str, Any]] = []  # {"path", "headers", "body"}: kept for older tests
+        self.seen: list[Seen] = []
+        self._stopping = threading.Event()
+        self._gate = threading.Event()
+        self._lock = threading.Lock()
         outer = self
 
         class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"  # keep-alive, as real endpoints do
+
             def log_message(self, *args: Any) -> None:  # keep test output quiet
                 return None
 
-            def do_POST(self) -> None:  # noqa: N802
-                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                content = outer.answer(body)
-                message: dict[str, Any] = {"role": "assistant", "content": content}
-                if body.get("tools"):
-                    name = body["tools"][0]["function"]["name"]
-                    message = {
-                        "role": "assistant",
-                        "content": None,
-                        "tool_calls": [
-                            {"id": "call_1", "type": "function", "function": {"name": name, "arguments": content}}
-                        ],
-                    }
-                reply = {
-                    "id": "fake-1",
-                    "object": "chat.completion",
-                    "created": 0,
-                    "model": body.get("model", "fake"),
-                    "choices": [{"index": 0, "finish_reason": "stop", "message": message}],
-                    "usage": {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18},
-                }
-                data = json.dumps(reply).encode()
-                self.send_response(200)
+            def send_body(self, code: int, data: bytes, headers: dict[str, str] | None = None) -> None:
+                self.send_response(code)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
+                for name, value in (headers or {}).items():
+                    self.send_header(name, value)
                 self.end_headers()
                 self.wfile.write(data)
 
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+            def do_POST(self) -> None:  # noqa: N802
+                body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+                seen = Seen(self.path, dict(self.headers), body, article_of(body), time.monotonic())
+                with outer._lock:
+                    outer.seen.append(seen)
+                    outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
+                step = outer.answer(body)
+                if isinstance(step, str):
+                    step = Reply(step)
+                outer._act(self, body, step)
+
+        class Server(ThreadingHTTPServer):
+            daemon_threads = True
+            block_on_close = False
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                return None  # resets and cut bodies are on purpose; no tracebacks in test output
+
+        self.server = Server(("127.0.0.1", 0), Handler)
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def _sleep(self, seconds: float) -> None:
+        self._stopping.wait(seconds)
+
+    def _act(self, handler: Any, body: dict[str, Any], step: Step) -> None:
+        if isinstance(step, Reply):
+            self._sleep(step.delay)
+            handler.send_body(200, completion_json(body, step.content, step.finish_reason))
+        elif isinstance(step, Status):
+            self._sleep(step.delay)
+            headers = {"Retry-After": step.retry_after} if step.retry_after is not None else {}
+            error = {"error": {"message": step.message, "type": "fault", "code": step.code}}
+            handler.send_body(step.code, json.dumps(error).encode(), headers)
+        elif isinstance(step, NoChoices):
+            handler.send_body(200, completion_json(body, "", choices=False))
+        elif isinstance(step, CutBody):
+            data = completion_json(body, "{}")
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data[: len(data) // 2])
+            handler.wfile.flush()
+            handler.close_connection = True
+            handler.connection.shutdown(socket.SHUT_RDWR)
+        elif isinstance(step, Reset):
+            handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            handler.close_connection = True
+            handler.connection.close()
+        elif isinstance(step, Hang):
+            self._sleep(step.seconds)
+            handler.close_connection = True
+        elif isinstance(step, Gate):
+            while not (self._gate.is_set() or self._stopping.is_set()):
+                self._gate.wait(0.05)
+            handler.send_body(200, completion_json(body, step.content))
+
+    # --- for tests
+
+    def release(self) -> None:
+        self._gate.set()
+
+    def calls_by_article(self) -> Counter[str]:
+        return Counter(s.article for s in self.seen)
+
+    def wait_for_requests(self, count: int, timeout: float = 30.0) -> bool:
+        end = time.monotonic() + timeout
+        while time.monotonic() < end:
+            if len(self.seen) >= count:
+                return True
+            time.sleep(0.02)
+        return False
 
     @property
     def base_url(self) -> str:
@@ -66,5 +226,30 @@ class FakeOpenAIServer:
         return self
 
     def __exit__(self, *exc: Any) -> None:
+        self._stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def scripted_faults(faults: dict[str, list[Step]], good: Answer) -> Answer:
+    """An answer function: the listed faults for an article's first requests, then `good` answers.
+
+    `faults` maps an article id (or "briefing", or "*" for every request) to
+    the steps its first requests get, in order. A step may be a function of
+    the request body, e.g. `lambda body: Reply(good(body), delay=0.3)`.
+    """
+    counts: Counter[str] = Counter()
+    lock = threading.Lock()
+
+    def answer(body: dict[str, Any]) -> str | Step:
+        subject = article_of(body)
+        with lock:
+            n = counts[subject]
+            counts[subject] += 1
+        steps = faults.get(subject, faults.get("*", []))
+        if n < len(steps):
+            step = steps[n]
+            return step(body) if callable(step) else step  # a callable step builds on the good reply
+        return good(body)
+
+    return answer

@@ -45,9 +45,11 @@ def test_failed_run_keeps_the_previous_briefing(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("Officials met on Friday to discuss tariffs on steel imports.", encoding="utf-8")
     result = run("brief", str(article), "-o", str(out), "--fixture-mode", "replay", "--fixtures", str(tmp_path / "none"))
-    # The article fails (nothing recorded); the briefing still lists it as failed, exit 3.
-    assert result.returncode == 3
-    assert "FAILED article a" in out.read_text(encoding="utf-8")
+    # The only article fails (nothing recorded): an empty briefing must not replace yesterday's.
+    assert result.returncode == 1
+    assert out.read_text(encoding="utf-8") == "yesterday's briefing\n"
+    assert "no article could be summarised; nothing written (a: no recorded reply" in result.stderr
+    assert "Traceback" not in result.stderr
 
 
 def test_binary_file_is_skipped_with_its_reason(tmp_path):

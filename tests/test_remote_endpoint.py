@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 
 import pytest
 
 from summarizer import ModelSettings, build_briefing
 from summarizer.grounding import sentences
 
-from .fake_openai_server import FakeOpenAIServer
+from .fake_openai_server import FakeOpenAIServer, article_of
 from .test_briefing_with_gold_fakes import fake_article_reply
 
 SECRET = "sk-test-" + "x" * 24
@@ -25,10 +24,9 @@ def scripted(gold, articles):
     by_id = {a.id: a for a in articles}
 
     def answer(body):
-        user = body["messages"][-1]["content"]
-        match = re.search(r'<article id="([^"]+)">', user)
-        if match:
-            return json.dumps(fake_article_reply(by_id[match.group(1)], gold))
+        subject = article_of(body)
+        if subject != "briefing":
+            return json.dumps(fake_article_reply(by_id[subject], gold))
         quote = sentences(by_id["000_ca7bab2cb521082e"].text)[0]
         return json.dumps({"headline": "Talks resume", "executive_summary": quote,
                            "key_developments": [{"text": quote, "evidence": [quote]}]})
