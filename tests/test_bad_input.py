@@ -1,0 +1,183 @@
+"""The bad-input corpus (tests/corpus/bad_input, plus cases built on the fly), each with its expected outcome.
+
+Every case runs `python -m summarizer brief` as a user would, against the
+FAKE echo model (tests/echo_model.py) on the fake OpenAI-compatible server.
+The outcome is either a correct result, with warnings where something was
+repaired, or a one-line error naming the file and the reason. Never a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from .conftest import ROOT, SEEDS
+from .echo_model import article_text, echo_reply
+from .fake_openai_server import FakeOpenAIServer
+
+CORPUS = Path(__file__).parent / "corpus" / "bad_input"
+
+
+@pytest.fixture(scope="module")
+def server():
+    with FakeOpenAIServer(echo_reply) as running:
+        yield running
+
+
+@dataclass
+class Outcome:
+    code: int
+    stderr: list[str] = field(default_factory=list)  # substrings that must be in stderr
+    articles: list[str] | None = None  # ids in the briefing (None: nothing written)
+    one_line: bool = False  # the whole stderr is one error line
+
+
+def brief(server: FakeOpenAIServer, paths: list[Path], out: Path, *extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "summarizer", "brief", *map(str, paths), "--date", "2025-10-26", "-o", str(out),
+         "--format", "json", "--base-url", server.base_url, "--model", "echo", "--no-log", *extra],
+        capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(), timeout=300,
+    )
+
+
+def check(result: subprocess.CompletedProcess, out: Path, expected: Outcome) -> dict | None:
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == expected.code, result.stderr
+    for needle in expected.stderr:
+        assert needle in result.stderr, result.stderr
+    if expected.one_line:
+        assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    if expected.articles is None:
+        assert not out.exists()
+        return None
+    briefing = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(a["article_id"] for a in briefing["articles"]) == sorted(expected.articles)
+    return briefing
+
+
+# --- files from the corpus: (file, what it is, outcome)
+
+FILES = {
+    "empty.txt": ("empty file", Outcome(2, ["empty.txt: empty article"], one_line=True)),
+    "whitespace-only.txt": ("whitespace only", Outcome(2, ["whitespace-only.txt: empty article"], one_line=True)),
+    "binary.txt": ("binary file", Outcome(2, ["binary.txt: not a text file (binary content)"], one_line=True)),
+    "invalid-utf8.txt": ("invalid UTF-8", Outcome(0, ["invalid-utf8.txt: 3 invalid UTF-8 byte(s) replaced"], ["invalid-utf8"])),
+    "utf16-bom.txt": ("UTF-16 file with BOM", Outcome(0, [], ["utf16-bom"])),
+    "report.pdf": ("unknown extension", Outcome(2, ["report.pdf: unsupported file type '.pdf'"], one_line=True)),
+    "records.jsonl": (
+        "malformed JSONL records",
+        Outcome(3, ["records.jsonl:3: invalid JSON", "records.jsonl:4: record has no 'text'",
+                    "records.jsonl:5: record is not a JSON object"], ["wire-1", "wire-2"]),
+    ),
+    "broken.json": ("malformed JSON file", Outcome(2, ["broken.json: invalid JSON"], one_line=True)),
+    "bad-date.md": ("front matter with a bad date", Outcome(0, ["bad-date.md: unreadable date '2025-13-45' ignored"], ["bad-date"])),
+    "page.html": ("HTML page with scripts and navigation", Outcome(0, [], ["page"])),
+}
+
+
+@pytest.mark.parametrize("name", list(FILES))
+def test_corpus_file(server, tmp_path, name, reliability):
+    what, expected = FILES[name]
+    reliability("bad_input", what, describe(expected))
+    out = tmp_path / "briefing.json"
+    before = len(server.seen)
+    briefing = check(brief(server, [CORPUS / name], out), out, expected)
+    sent = [article_text(s.body) for s in server.seen[before:] if s.article != "briefing"]
+    if name == "utf16-bom.txt":
+        assert "Maroš Šefčovič" in sent[0] and "Brussels — The European Commission" in sent[0]
+    if name == "invalid-utf8.txt":
+        assert sent[0].count("\ufffd") == 3 and "Paris: The French finance minister" in sent[0]
+    if name == "bad-date.md":
+        assert briefing["articles"][0]["published"] == "2025-10-26"  # the --date fallback, not a guess
+    if name == "page.html":
+        assert "Kuala Lumpur on Saturday" in sent[0] and "He Lifeng" in sent[0]
+        for junk in ("TRACKING", "Subscribe", "cookies", "recipes", "Copyright", "dataLayer"):
+            assert junk not in sent[0]
+        assert briefing["articles"][0]["title"] == "Truce talks resume in Kuala Lumpur"
+
+
+def describe(expected: Outcome) -> str:
+    if expected.code == 2:
+        return "exit 2, one-line error naming the file and the reason"
+    if expected.code == 3:
+        return "briefing from the good records; each bad one skipped with its line number; exit 3"
+    return "briefing written" + (", with a warning saying what was repaired" if expected.stderr else "")
+
+
+# --- cases built on the fly
+
+
+def test_a_path_that_does_not_exist(server, tmp_path, reliability):
+    reliability("bad_input", "a path that does not exist", "exit 2, one-line error")
+    out = tmp_path / "briefing.json"
+    check(brief(server, [tmp_path / "nope"], out), out, Outcome(2, ["nope: no such file or directory"], one_line=True))
+
+
+def test_symlink_loops(server, tmp_path, reliability):
+    reliability("bad_input", "symlink loops (a folder linking to itself, a file linking to itself)",
+                "the good article summarised; the looping file skipped with its reason; exit 3")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(SEEDS / "000_ca7bab2cb521082e.txt", folder / "good.txt")
+    (folder / "loop").symlink_to(".")
+    (folder / "self.txt").symlink_to("self.txt")
+    out = tmp_path / "briefing.json"
+    check(brief(server, [folder], out), out, Outcome(3, ["self.txt: symbolic link loop"], ["good"]))
+    check(brief(server, [folder / "self.txt"], tmp_path / "x.json"), tmp_path / "x.json",
+          Outcome(2, ["self.txt: symbolic link loop"], one_line=True))
+
+
+def test_duplicate_articles_are_summarised_once(server, tmp_path, reliability):
+    reliability("bad_input", "duplicate articles (same text, one with Windows line ends)",
+                "summarised once; the duplicates named in the metadata; exit 0")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    text = (SEEDS / "001_19300aa6ee5f6738.txt").read_text(encoding="utf-8")
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    (folder / "b.txt").write_text(text, encoding="utf-8")
+    (folder / "c.txt").write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    out = tmp_path / "briefing.json"
+    before = len(server.seen)
+    briefing = check(brief(server, [folder], out), out, Outcome(0, [], ["a"]))
+    assert briefing["metadata"]["duplicates"] == {"b": "a", "c": "a"}
+    assert len(server.seen) - before == 2  # one article call, one briefing call
+
+
+def test_a_folder_with_nothing_readable(server, tmp_path, reliability):
+    reliability("bad_input", "a folder with only unreadable files", "exit 2, each file's reason, then one error line")
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("empty.txt", "binary.txt", "broken.json"):
+        shutil.copy(CORPUS / name, folder)
+    out = tmp_path / "briefing.json"
+    result = brief(server, [folder], out)
+    check(result, out, Outcome(2, ["empty.txt: empty article", "binary.txt: not a text file",
+                                   "error: no readable article in the given paths (3 file(s) skipped)"]))
+
+
+TINY_FILES = 2000
+
+
+def test_thousands_of_tiny_files(server, tmp_path, reliability):
+    reliability("bad_input", f"a folder of {TINY_FILES:,} tiny files",
+                "every one summarised, no file handle or task leak, terminal output stays short")
+    folder = tmp_path / "tiny"
+    folder.mkdir()
+    for i in range(TINY_FILES):
+        (folder / f"note-{i:05d}.txt").write_text(f"Port {i} handled {i * 7} containers on Monday, Ningbo officials said.\n")
+    (folder / "zz-empty.txt").write_text("")
+    for i in range(30):
+        (folder / f"zz-binary-{i}.txt").write_bytes(b"\0\1\2")
+    out = tmp_path / "briefing.json"
+    result = brief(server, [folder], out, "--concurrency", "16", "--no-cache")
+    briefing = check(result, out, Outcome(3, ["... and 21 more (all listed in the briefing's metadata)"],
+                                          [f"note-{i:05d}" for i in range(TINY_FILES)]))
+    assert len(briefing["metadata"]["failures"]) == 31
+    assert len(result.stderr.splitlines()) < 20
