@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from .cache import CacheUnusable, Cached, open_cache
+from .cache import Cached, CacheUnusable, open_cache
 from .calls import Backend
 from .fixtures import Recording, Replaying
-from .retry import RetryPolicy, Retrying
+from .retry import Retrying, RetryPolicy
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ import datetime as dt
 
 from . import chunks
 from .articles import Article
-from .dates import resolve_date
 from .choices import article_choices
+from .dates import resolve_date
 from .grounding import ArticleGrounder
 from .schemas import (
     Actor,

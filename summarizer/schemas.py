@@ -14,8 +14,8 @@ Two families live here:
 
 from __future__ import annotations
 
-import json
 import datetime as dt
+import json
 from pathlib import Path
 from typing import Annotated, Literal
 
