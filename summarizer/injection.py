@@ -25,14 +25,17 @@ _PATTERNS = [
     r"\byou\s+are\s+(?:now\s+)?(?:an?\s+)?(?:ai|assistant|chatbot|language\s+model|llm|summari[sz]er)\b",
     r"\bas\s+an?\s+(?:ai|language\s+model|llm)\b",
     r"\b(?:system|developer)\s+(?:prompt|message|instructions?)\b",
-    # "AI models summarising this article must report that..."
-    r"\b(?:ai|assistants?|chatbots?|language\s+models?|llms?|models?|summari[sz]ers?)\b[^.!?\n]{0,60}?"
-    r"\b(?:must|should|shall|will|are\s+to|need\s+to)\s+(?:now\s+)?(?:report|say|state|write|output|respond|claim|answer|include|conclude)\b",
+    # "AI models summarising this article must state that..." (a verb of saying, then "that" or a colon:
+    # "the assistant secretary must report to Congress" is news, not an instruction)
+    r"\b(?:ai|assistants?|chatbots?|language\s+models?|llms?|summari[sz]ers?)\b[^.!?\n]{0,60}?"
+    r"\b(?:must|should|shall|will|are\s+to|need\s+to)\s+(?:now\s+)?(?:report|say|state|write|output|respond|claim|answer|include|conclude)"
+    r"\s*(?:that\b|:)",
     # "respond only with", "output the following"
     r"\b(?:respond|reply|answer)\s+(?:only\s+)?with\b",
     r"\boutput\s+(?:only\s+)?(?:the\s+following|this)\b",
     # Role prefixes and forged delimiters.
-    r"^\s*(?:system|assistant|user)\s*:",
+    r"^\s*(?:system|assistant|user)\s*:[^\n]*",  # the whole line: a forged turn of the conversation
+    r"\bnew\s+instructions?\s*:",
     r"</?\s*(?:system|assistant|instructions?|article|summaries|im_start|im_end)\b[^>\n]{0,40}>",
     r"<\|(?:im_start|im_end|system|assistant|user|endoftext)\|>",
 ]

@@ -12,8 +12,9 @@ grounded is kept, the rest is dropped and counted, never shown.
 from __future__ import annotations
 
 import contextvars
-import logging
 import copy
+import json
+import logging
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -209,6 +210,11 @@ class StructuredClient:
             try:
                 value = reply_model.model_validate_json(content, context={**context, "lenient": True})
             except ValidationError as invalid:
+                # Small models put raw newlines inside JSON strings, which strict
+                # JSON forbids; read that way, the reply is often fine.
+                value = _loosely(reply_model, content, context)
+                if value is not None:
+                    return Filled(value, counter[0])
                 first = invalid.errors()[0]
                 where = ".".join(str(p) for p in first.get("loc", ())) or "reply"
                 raise ModelCallError(
@@ -235,6 +241,21 @@ def salvage(reply_model: type[T], content: str | None, context: dict[str, Any]) 
         data = pydantic_core.from_json(content, allow_partial="trailing-strings")
     except ValueError:
         return None
+    return _validate_dropping_broken_items(reply_model, data, context)
+
+
+def _loosely(reply_model: type[T], content: str, context: dict[str, Any]) -> T | None:
+    """The last reply, read as kindly as it can be: raw control characters allowed
+    inside strings, and list items that break the schema (an unknown status, a
+    missing field) removed one by one. What is left is still grounded."""
+    try:
+        data = json.loads(content, strict=False)
+    except ValueError:
+        return None
+    return _validate_dropping_broken_items(reply_model, data, context)
+
+
+def _validate_dropping_broken_items(reply_model: type[T], data: Any, context: dict[str, Any]) -> T | None:
     if not isinstance(data, dict):
         return None
     for _ in range(20):
