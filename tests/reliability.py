@@ -7,7 +7,7 @@ A test declares what it exercises with the `reliability` fixture:
 
 At the end of the run the terminal summary prints the totals per kind (how
 many were tried, how many the product survived, i.e. whose test passed), and
-`pytest --reliability-report RELIABILITY.md` rewrites the generated part of
+`pytest tests --reliability-report RELIABILITY.md` rewrites the generated part of
 that file: one row per case with its outcome and the test that proves it.
 """
 
@@ -25,7 +25,7 @@ KINDS = {
     "hostile": ("Hostile text", "tried", "kept out of the briefing"),
     "cache": ("Cache, crashes and secrets", "tried", "held"),
 }
-BEGIN = "<!-- BEGIN GENERATED: pytest --reliability-report RELIABILITY.md -->"
+BEGIN = "<!-- BEGIN GENERATED: pytest tests --reliability-report RELIABILITY.md -->"
 END = "<!-- END GENERATED -->"
 
 

@@ -19,7 +19,6 @@ from summarizer.fakes import FunctionModel
 from summarizer.grounding import mentions, sentences
 
 
-
 def first_sentence_with(text: str, phrase: str) -> str | None:
     return next((s for s in sentences(text) if mentions(phrase, s)), None)
 

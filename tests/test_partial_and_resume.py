@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT, SEEDS
-from .fake_openai_server import FakeOpenAIServer, Gate, Reply, Status, article_of, scripted_faults
+from .fake_openai_server import FakeOpenAIServer, Gate, Reply, Status, scripted_faults
 from .test_remote_endpoint import SECRET, scripted
 
 A = "000_ca7bab2cb521082e"
@@ -155,6 +155,7 @@ def test_two_processes_share_one_cache_at_once(folder, tmp_path, good, reliabili
         ]
         results = [p.communicate(timeout=120) + (p.returncode,) for p in processes]
         third = brief(server, folder, tmp_path / "three.json")
+    assert third.returncode == 0, third.stderr
     for _, stderr, code in results:
         assert code == 0, stderr
         assert "Traceback" not in stderr

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-
 import importlib
 import importlib.util
 
@@ -14,7 +13,7 @@ import pytest
 from summarizer.calls import ChatRequest, ModelCallError
 from summarizer.fakes import FunctionModel
 from summarizer.render import to_markdown
-from summarizer.retry import RetryPolicy, Retrying
+from summarizer.retry import Retrying, RetryPolicy
 from summarizer.schemas import (
     Briefing,
     ConsolidatedActor,
