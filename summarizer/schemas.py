@@ -14,6 +14,8 @@ Two families live here:
 
 from __future__ import annotations
 
+import copy
+
 import datetime as dt
 import json
 from pathlib import Path
@@ -241,6 +243,21 @@ class _Reply(BaseModel):
     # Unknown keys are ignored rather than fatal: a model adding a stray field
     # should not cost a whole re-ask.
     model_config = ConfigDict(extra="ignore")
+
+    @classmethod
+    def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        # instructor asks for the schema on every call, and pydantic rebuilds it
+        # each time (7 ms, a third of our per-article cost). It only depends on
+        # the class and the arguments; callers get a copy they may change.
+        # instructor wraps the class anew on each call (same fields, same
+        # schema) and marks the wrapper with __wrapped__: key on the original.
+        key = (cls.__dict__.get("__wrapped__", cls), args, tuple(sorted(kwargs.items(), key=lambda kv: kv[0])))
+        if key not in _SCHEMAS:
+            _SCHEMAS[key] = super().model_json_schema(*args, **kwargs)
+        return copy.deepcopy(_SCHEMAS[key])
+
+
+_SCHEMAS: dict[tuple, dict[str, Any]] = {}
 
 
 def _ground_with_context(reply: BaseModel, info: ValidationInfo) -> BaseModel:
