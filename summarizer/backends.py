@@ -11,6 +11,7 @@ from typing import Literal
 from .cache import Cached, CacheUnusable, open_cache
 from .calls import Backend
 from .fixtures import Recording, Replaying
+from .ratelimit import RateLimited
 from .retry import Retrying, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,7 @@ class ModelSettings:
     fixture_mode: FixtureMode = "off"
     constrain_quotes: bool | None = None  # offer article sentences as an enum; default: embedded only
     context_tokens: int | None = None  # the model's context window; longer articles are chunked
+    requests_per_minute: float | None = None  # the provider's rate limit, if it sets one
 
     #: What a remote model is assumed to hold when nobody says (most current
     #: hosted models hold more; a local Ollama model may hold less: set it).
@@ -46,9 +48,8 @@ class ModelSettings:
             "model": os.environ.get("SUMMARIZER_MODEL"),
             "base_url": os.environ.get("OPENAI_BASE_URL"),
             "api_key": os.environ.get("OPENAI_API_KEY"),
-            "context_tokens": int(os.environ["SUMMARIZER_CONTEXT_TOKENS"])
-            if os.environ.get("SUMMARIZER_CONTEXT_TOKENS", "").isdigit()
-            else None,
+            "context_tokens": _number(os.environ.get("SUMMARIZER_CONTEXT_TOKENS")),
+            "requests_per_minute": _number(os.environ.get("SUMMARIZER_RPM")),
         }
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
@@ -80,6 +81,10 @@ class ModelSettings:
         return self.embedded if self.constrain_quotes is None else self.constrain_quotes
 
 
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
+
+
 def provider(settings: ModelSettings) -> Backend:
     if settings.embedded:
         from .embedded import EmbeddedModel
@@ -106,13 +111,16 @@ def endpoint_identity(settings: ModelSettings) -> tuple[str, str]:
 
 
 def build_backend(settings: ModelSettings) -> Backend:
-    """provider -> retries -> cache -> recording; or fixtures alone in replay."""
+    """provider (-> rate limit) -> retries -> cache -> recording; or fixtures alone in replay."""
     if settings.fixture_mode == "replay":
         if settings.fixtures is None:
             raise ValueError("replay needs a fixtures folder")
         identity, model = endpoint_identity(settings)
         return Replaying(settings.fixtures, identity, model)
-    backend: Backend = Retrying(provider(settings), settings.retry)
+    inner = provider(settings)
+    if settings.requests_per_minute:
+        inner = RateLimited(inner, settings.requests_per_minute)
+    backend: Backend = Retrying(inner, settings.retry)
     if settings.use_cache:
         try:
             backend = Cached(backend, open_cache(settings.cache_dir))

@@ -68,12 +68,13 @@ Published = Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], 
 Timeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for one reply before trying again.")]
 Attempts = Annotated[int, typer.Option(min=1, max=20, help="Tries per model call on transient errors (429, 5xx, timeouts, resets).")]
 CallBudget = Annotated[float, typer.Option(min=0.1, help="Most seconds one model call may take, retries and waits included.")]
+Rpm = Annotated[Optional[float], typer.Option("--rpm", min=0.1, help="Requests per minute the provider allows; requests are spaced to stay under it ($SUMMARIZER_RPM).")]
 ContextTokens = Annotated[Optional[int], typer.Option(min=1024, help="The model's context window in tokens; longer articles are split into chunks (default: 8192 embedded, 32768 remote, or $SUMMARIZER_CONTEXT_TOKENS).")]
 
 
 def settings_from(
     model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
-    timeout=600.0, attempts=4, call_budget=900.0, context_tokens=None,
+    timeout=600.0, attempts=4, call_budget=900.0, context_tokens=None, rpm=None,
 ) -> ModelSettings:
     from .retry import RetryPolicy
 
@@ -83,6 +84,7 @@ def settings_from(
         model=model, base_url=base_url, mode=mode, cache_dir=cache_dir, use_cache=not no_cache,
         fixtures=fixtures, fixture_mode=fixture_mode.value, max_retries=max_retries, timeout=timeout,
         retry=RetryPolicy(attempts=attempts, max_seconds=call_budget), context_tokens=context_tokens,
+        requests_per_minute=rpm,
     )
 
 
@@ -135,6 +137,7 @@ def brief(
     attempts: Attempts = 4,
     call_budget: CallBudget = 900.0,
     context_tokens: ContextTokens = None,
+    rpm: Rpm = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_log: NoLog = False,
@@ -151,7 +154,7 @@ def brief(
 
     settings = settings_from(
         model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
-        timeout, attempts, call_budget, context_tokens,
+        timeout, attempts, call_budget, context_tokens, rpm,
     )
     day = date.date() if date else None
     try:

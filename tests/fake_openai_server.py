@@ -123,6 +123,8 @@ class FakeOpenAIServer:
         self.answer = answer
         self.requests: list[dict[str, Any]] = []  # {"path", "headers", "body"}: kept for older tests
         self.seen: list[Seen] = []
+        self.in_flight = 0
+        self.max_in_flight = 0  # the most requests it was answering at once
         self._stopping = threading.Event()
         self._gate = threading.Event()
         self._lock = threading.Lock()
@@ -149,10 +151,17 @@ class FakeOpenAIServer:
                 with outer._lock:
                     outer.seen.append(seen)
                     outer.requests.append({"path": self.path, "headers": dict(self.headers), "body": body})
-                step = outer.answer(body)
-                if isinstance(step, str):
-                    step = Reply(step)
-                outer._act(self, body, step)
+                with outer._lock:
+                    outer.in_flight += 1
+                    outer.max_in_flight = max(outer.max_in_flight, outer.in_flight)
+                try:
+                    step = outer.answer(body)
+                    if isinstance(step, str):
+                        step = Reply(step)
+                    outer._act(self, body, step)
+                finally:
+                    with outer._lock:
+                        outer.in_flight -= 1
 
         class Server(ThreadingHTTPServer):
             daemon_threads = True

@@ -1,0 +1,82 @@
+"""Concurrency as the user sets it: bounded, rate-limited, serialised for the embedded model, with truthful progress.
+
+The endpoint is the FAKE server (tests/fake_openai_server.py) answering with
+the FAKE echo model (tests/echo_model.py); nothing here times the machine,
+only counts what the server saw at once and how far apart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+
+from bench.synthetic import write_articles
+from summarizer import ModelSettings, abuild_briefing, build_briefing
+from summarizer.fakes import FunctionModel
+
+from .echo_model import echo_reply
+from .fake_openai_server import FakeOpenAIServer, Reply
+
+DAY = dt.date(2025, 10, 26)
+
+
+def articles(tmp_path, count):
+    return write_articles(tmp_path / "in", count)
+
+
+def slow_echo(body):
+    return Reply(echo_reply(body), delay=0.1)
+
+
+def settings(server, **extra):
+    return ModelSettings(base_url=server.base_url, model="echo", mode="json_schema", use_cache=False, **extra)
+
+
+def test_no_more_requests_in_flight_than_the_concurrency(tmp_path):
+    paths = articles(tmp_path, 12)
+    with FakeOpenAIServer(slow_echo) as server:
+        briefing = build_briefing(paths, date=DAY, settings=settings(server), concurrency=3)
+    assert len(briefing.articles) == 12
+    assert server.max_in_flight == 3
+
+
+def test_a_rate_limit_spaces_the_requests(tmp_path):
+    paths = articles(tmp_path, 5)
+    with FakeOpenAIServer(echo_reply) as server:
+        build_briefing(paths, date=DAY, settings=settings(server, requests_per_minute=600), concurrency=8)
+    arrivals = [s.at for s in server.seen]
+    gaps = [b - a for a, b in zip(arrivals, arrivals[1:])]
+    assert len(arrivals) == 6 and min(gaps) >= 0.09  # 600 per minute: one every 0.1 s, even with 8 slots
+
+
+def test_a_backend_that_serves_one_at_a_time_gets_one_at_a_time(tmp_path):
+    # The embedded server answers one request at a time; asking more would only queue in its socket.
+    paths = articles(tmp_path, 6)
+    now, most = 0, 0
+
+    async def one_at_a_time(request):
+        nonlocal now, most
+        now += 1
+        most = max(most, now)
+        await asyncio.sleep(0.01)
+        now -= 1
+        return echo_reply(request.body)
+
+    model = FunctionModel(one_at_a_time)
+    model.max_concurrency = 1
+    asyncio.run(abuild_briefing(paths, date=DAY, settings=ModelSettings(model="x", mode="json_schema"), backend=model, concurrency=16))
+    assert most == 1 and len(model.requests) == 7
+
+
+def test_progress_reports_every_article_once_and_the_briefing_waits_for_all(tmp_path):
+    paths = articles(tmp_path, 8)
+    events = []
+    with FakeOpenAIServer(slow_echo) as server:
+        build_briefing(paths, date=DAY, settings=settings(server), concurrency=4,
+                       progress=lambda event, article_id: events.append((event, article_id)))
+        briefing_arrival = next(s.at for s in server.seen if s.article == "briefing")
+        last_article = max(s.at for s in server.seen if s.article != "briefing")
+    done = [a for e, a in events if e == "done"]
+    assert sorted(done) == sorted(p.stem for p in paths) and len(done) == len(set(done))
+    assert [e for e, _ in events].count("start") == 8
+    assert briefing_arrival > last_article
