@@ -11,7 +11,7 @@ from typing import Literal
 from .cache import Cached, CacheUnusable, open_cache
 from .calls import Backend
 from .fixtures import Recording, Replaying
-from .ratelimit import RateLimited
+from .ratelimit import Throttled
 from .retry import Retrying, RetryPolicy
 
 log = logging.getLogger(__name__)
@@ -37,6 +37,7 @@ class ModelSettings:
     constrain_quotes: bool | None = None  # offer article sentences as an enum; default: embedded only
     context_tokens: int | None = None  # the model's context window; longer articles are chunked
     requests_per_minute: float | None = None  # the provider's rate limit, if it sets one
+    concurrency: int = 4  # requests in flight at once
 
     #: What a remote model is assumed to hold when nobody says (most current
     #: hosted models hold more; a local Ollama model may hold less: set it).
@@ -111,15 +112,13 @@ def endpoint_identity(settings: ModelSettings) -> tuple[str, str]:
 
 
 def build_backend(settings: ModelSettings) -> Backend:
-    """provider (-> rate limit) -> retries -> cache -> recording; or fixtures alone in replay."""
+    """provider -> concurrency and rate limit -> retries -> cache -> recording; or fixtures alone in replay."""
     if settings.fixture_mode == "replay":
         if settings.fixtures is None:
             raise ValueError("replay needs a fixtures folder")
         identity, model = endpoint_identity(settings)
         return Replaying(settings.fixtures, identity, model)
-    inner = provider(settings)
-    if settings.requests_per_minute:
-        inner = RateLimited(inner, settings.requests_per_minute)
+    inner = Throttled(provider(settings), settings.concurrency, settings.requests_per_minute)
     backend: Backend = Retrying(inner, settings.retry)
     if settings.use_cache:
         try:

@@ -96,6 +96,14 @@ class CallStats:
     transport_retries: int = 0
     by_stage: dict[str, dict[str, int]] = field(default_factory=dict)
 
+    def add_remembered(self, labels: dict[str, str], calls: int) -> None:
+        """A fill answered from the cache as a whole: its calls count as cache hits."""
+        stage = self.by_stage.setdefault(
+            labels.get("stage", "other"), {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0}
+        )
+        stage["calls"] += calls
+        self.cache_hits += calls
+
     def add(self, request: ChatRequest, reply: ChatReply) -> None:
         prompt, completion = reply.usage
         stage = self.by_stage.setdefault(

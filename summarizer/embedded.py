@@ -23,8 +23,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import openai
-
 from .calls import ChatReply, ChatRequest, ModelCallError
 from .providers import OpenAICompatible
 
@@ -138,6 +136,12 @@ class EmbeddedServer:
         self.process = None
 
 
+def _connection_error() -> type[Exception]:
+    import openai  # imported by the first call already
+
+    return openai.APIConnectionError
+
+
 class EmbeddedModel:
     """Backend for the embedded model, through the same OpenAI client as any server."""
 
@@ -152,10 +156,17 @@ class EmbeddedModel:
         self.server = EmbeddedServer()
         self._client: OpenAICompatible | None = None
         self._lock = asyncio.Lock()
+        self._startup = 0.0
+
+    @property
+    def startup_seconds(self) -> float:
+        return self._startup + (self._client.startup_seconds if self._client else 0.0)
 
     async def _ensure_client(self) -> OpenAICompatible:
         if not self.server.alive():
+            started = time.perf_counter()
             await asyncio.to_thread(self.server.start)
+            self._startup += time.perf_counter() - started
             self._client = OpenAICompatible(
                 MODEL_NAME, base_url=self.server.base_url, timeout=self.timeout,
                 dialect="llama-cpp-python", identity=IDENTITY,
@@ -168,7 +179,7 @@ class EmbeddedModel:
             client = await self._ensure_client()
             try:
                 return await client.complete(request)
-            except openai.APIConnectionError:
+            except _connection_error():
                 await asyncio.sleep(0.2)
                 if self.server.alive():
                     raise  # a passing fault: the retry layer may try again

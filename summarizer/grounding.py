@@ -46,6 +46,12 @@ def fold_text(text: str) -> str:
     return unicodedata.normalize("NFKC", text).translate(_CHAR_FOLD).casefold()
 
 
+@lru_cache(maxsize=4096)
+def _fold_char(ch: str) -> str:
+    # Texts fold one character at a time (to keep offsets); the alphabet is small.
+    return fold_text(ch)
+
+
 @dataclass(frozen=True)
 class NormalisedText:
     """A folded copy of a text with, for each of its characters, the offset it came from."""
@@ -59,7 +65,7 @@ class NormalisedText:
         offsets: list[int] = []
         pending_space = False
         for i, ch in enumerate(source):
-            folded = fold_text(ch)
+            folded = _fold_char(ch)
             if not folded or folded.isspace():
                 pending_space = bool(chars)
                 continue

@@ -8,6 +8,7 @@ serves at once. One article's failure is recorded and the others go on.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
@@ -37,10 +38,13 @@ class Run:
     concurrency: int = 4
 
     def __post_init__(self) -> None:
+        memo = None
         if self.backend is None:
+            self.settings = dataclasses.replace(self.settings, concurrency=self.concurrency)
             self.backend = build_backend(self.settings)
+            memo = remembered_fills(self.settings)
         self.client = StructuredClient(
-            self.backend, mode=self.settings.instructor_mode(), max_retries=self.settings.max_retries
+            self.backend, mode=self.settings.instructor_mode(), max_retries=self.settings.max_retries, memo=memo
         )
 
     @property
@@ -57,6 +61,13 @@ class Run:
 
     async def __aexit__(self, *exc: object) -> None:
         await self.aclose()
+
+    def startup_seconds(self) -> float:
+        """Time the provider spent getting ready (client import, embedded server start)."""
+        backend = self.backend
+        while hasattr(backend, "inner"):  # the layers around the provider
+            backend = backend.inner
+        return self.client.startup_seconds + float(getattr(backend, "startup_seconds", 0.0))
 
     def metadata(
         self, started: float, failures: list[Failure], dropped: int, duplicates: dict[str, str], reasks: int
@@ -83,11 +94,28 @@ class Run:
         )
 
 
+def remembered_fills(settings: ModelSettings):
+    """The cache of finished fills, when the run uses a cache and is not recording or replaying.
+
+    A recording must see every call, and a replay answers from fixtures only.
+    """
+    if not settings.use_cache or settings.fixture_mode != "off":
+        return None
+    from .cache import CacheUnusable, open_cache
+
+    try:
+        return open_cache(settings.cache_dir)
+    except CacheUnusable:
+        return None  # build_backend has said so already
+
+
 async def summarize_articles(
     run: Run, articles: Sequence[Article], progress: ProgressCallback | None = None
 ) -> tuple[list[ArticleSummary], list[Failure]]:
     assert run.backend is not None
-    limit = asyncio.Semaphore(max(1, min(run.concurrency, run.backend.max_concurrency)))
+    # The backend bounds the requests in flight (summarizer.ratelimit); this
+    # bound only keeps the work in progress, prompts rendered ahead, in proportion.
+    limit = asyncio.Semaphore(max(1, min(2 * run.concurrency, run.backend.max_concurrency)))
 
     async def one(article: Article) -> ArticleSummary | Failure:
         async with limit:
@@ -124,6 +152,7 @@ async def brief_articles(
     by_id = {a.id: a for a in articles}
     day = day or max((a.published for a in articles if a.published), default=None) or dt.date.today()
     summaries, failures = await summarize_articles(run, articles, progress)
+    articles_done = time.monotonic()
     failures = [*load_failures, *failures]
     dropped = sum(s.dropped for s in summaries)
     reasks = sum(s.attempts - 1 for s in summaries)
@@ -140,8 +169,16 @@ async def brief_articles(
             # The merged facts stand without the narrative; say why it is missing.
             failures.append(Failure(stage="briefing", reason=str(error)))
     used = {s.article_id: by_id[s.article_id] for s in summaries}
-    metadata = run.metadata(started, failures, dropped, duplicates or {}, reasks)
-    return assemble(summaries, used, day, reply, metadata)
+    startup = run.startup_seconds()
+    timings = {
+        "model_startup": startup,
+        # Start-up happens inside the first call; it is counted once, on its own.
+        "articles": max(0.0, articles_done - started - startup),
+        "briefing": time.monotonic() - articles_done,
+    }
+    briefing = assemble(summaries, used, day, reply, run.metadata(started, failures, dropped, duplicates or {}, reasks))
+    briefing.metadata.timings = {k: round(v, 3) for k, v in timings.items()}
+    return briefing
 
 
 def load(paths: Sequence[str | Path], published: dt.date | None = None) -> tuple[list[Article], list[Failure], dict[str, str]]:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
+import time
 from typing import Any
-
-import openai
 
 from .calls import ChatReply, ChatRequest, EmptyReply, ModelCallError
 
@@ -41,7 +41,7 @@ def to_llama_cpp_python(body: dict[str, Any]) -> dict[str, Any]:
 class OpenAICompatible:
     """Any server that speaks OpenAI's chat completions API."""
 
-    max_concurrency = 8
+    max_concurrency = 1024  # no limit of its own: --concurrency (and --rpm) decide
 
     def __init__(
         self,
@@ -55,22 +55,40 @@ class OpenAICompatible:
         self.model = model
         self.dialect = dialect
         self._api_key = api_key
-        # The client's own retries are off: tenacity (summarizer.retry) owns
-        # retries, and two layers of them would multiply.
-        self._client = openai.AsyncOpenAI(
-            base_url=base_url,
-            api_key=api_key or "not-needed",
-            timeout=timeout,
-            max_retries=0,
-        )
-        self.identity = identity or f"openai-compatible:{str(self._client.base_url).rstrip('/')}"
+        self._base_url = base_url
+        self._timeout = timeout
+        self._client = None  # made on the first call: a fully cached run never imports openai (0.7 s)
+        self.startup_seconds = 0.0
+        base = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
+        self.identity = identity or f"openai-compatible:{base}"
+
+    def _ensure_client(self):
+        if self._client is None:
+            started = time.perf_counter()
+            import openai
+            from openai.types.chat import ChatCompletion
+
+            # The client's own retries are off: tenacity (summarizer.retry) owns
+            # retries, and two layers of them would multiply.
+            self._client = openai.AsyncOpenAI(
+                base_url=self._base_url,
+                api_key=self._api_key or "not-needed",
+                timeout=self._timeout,
+                max_retries=0,
+            )
+            self._completion_type = ChatCompletion
+            self.startup_seconds += time.perf_counter() - started
+        return self._client
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         body = dict(request.body)
         body.setdefault("model", self.model)
         if self.dialect == "llama-cpp-python":
             body = to_llama_cpp_python(body)
-        completion = await self._client.chat.completions.create(**body)
+        client = self._ensure_client()
+        # Posted directly rather than through client.chat.completions: that
+        # attribute imports every resource of the API (0.6 s) to send one kind.
+        completion = await client.post("/chat/completions", body=body, cast_to=self._completion_type)
         reply = ChatReply(completion.model_dump(mode="json", exclude_none=True))
         if not reply.data.get("choices"):
             raise EmptyReply("the model endpoint returned no choices")
@@ -80,7 +98,8 @@ class OpenAICompatible:
         return redact(f"{type(error).__name__}: {error}", self._api_key)
 
     async def aclose(self) -> None:
-        await self._client.close()
+        if self._client is not None:
+            await self._client.close()
 
 
 def check_reply(reply: ChatReply) -> ChatReply:

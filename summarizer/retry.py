@@ -15,10 +15,10 @@ instructor owns it (summarizer.structured).
 from __future__ import annotations
 
 import asyncio
+import sys
 import time
 from dataclasses import dataclass
 
-import openai
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
@@ -38,7 +38,12 @@ class OutOfTime(ModelCallError):
 
 
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, (openai.APIConnectionError, openai.APITimeoutError, EmptyReply)):
+    if isinstance(error, EmptyReply):
+        return True
+    openai = sys.modules.get("openai")  # not imported means no openai error can be in play
+    if openai is None:
+        return False
+    if isinstance(error, (openai.APIConnectionError, openai.APITimeoutError)):
         return True
     if isinstance(error, openai.APIStatusError):
         return error.status_code in RETRYABLE_STATUS or error.status_code >= 500

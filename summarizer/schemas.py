@@ -15,7 +15,6 @@ Two families live here:
 from __future__ import annotations
 
 import copy
-
 import datetime as dt
 import json
 from pathlib import Path
@@ -215,6 +214,11 @@ class RunMetadata(BaseModel):
     duplicates: dict[str, str] = Field(default_factory=dict)
     failures: list[Failure] = []
     elapsed_seconds: float = 0.0
+    timings: dict[str, float] = Field(
+        default_factory=dict,
+        description="Seconds spent: model_startup (importing the client, starting the embedded server; "
+        "once per process), articles (all extractions), briefing (the briefing call and assembly).",
+    )
     summarizer_version: str = ""
 
 

@@ -12,17 +12,19 @@ grounded is kept, the rest is dropped and counted, never shown.
 from __future__ import annotations
 
 import contextvars
-import functools
 import copy
+import functools
+import hashlib
 import json
 import logging
+import sys
+import time
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import instructor
 import pydantic_core
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
-from openai.types.chat import ChatCompletion
 from pydantic import BaseModel, ValidationError
 
 from .calls import Backend, CallStats, ChatRequest, ModelCallError
@@ -32,6 +34,7 @@ T = TypeVar("T", bound=BaseModel)
 # instructor logs every failed attempt at ERROR level; a re-ask is routine here,
 # and the outcome is reported in the run metadata instead.
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
+log = logging.getLogger(__name__)
 
 #: Our mode names -> instructor's mode, and whether the request needs the
 #: llama-cpp-python rewrite (done by the backend that talks to such a server).
@@ -42,7 +45,15 @@ MODES = {
     "md_json": instructor.Mode.MD_JSON,
 }
 
-_calls_in_fill: contextvars.ContextVar[list[int]] = contextvars.ContextVar("calls_in_fill")
+@dataclass
+class _FillState:
+    """What one fill has done so far: calls made, and the text of the last reply."""
+
+    calls: int = 0
+    last_content: str | None = None
+
+
+_fill_state: contextvars.ContextVar[_FillState] = contextvars.ContextVar("fill_state")
 
 
 def protect_from_templating(text: str) -> str:
@@ -124,6 +135,8 @@ class Filled:
 
     value: BaseModel
     calls: int
+    content: str | None = None  # the reply text it was read from
+    how: str = "strict"  # strict | lenient (after the re-asks) | salvaged (cut off at max_tokens)
 
 
 class StructuredClient:
@@ -135,6 +148,7 @@ class StructuredClient:
         mode: str = "json_schema",
         max_retries: int = 2,
         params: dict[str, Any] | None = None,
+        memo: Any = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -143,17 +157,27 @@ class StructuredClient:
         self.max_retries = max_retries
         self.params = {"temperature": 0.0, **(params or {})}
         self.stats = CallStats()
+        # A disk cache of finished fills (diskcache.Cache): a rerun reads the
+        # reply it ended with and validates it again, without instructor or
+        # the openai package (0.7 s to import). None: every fill goes through
+        # instructor, whose calls still hit the call-level cache.
+        self.memo = memo
+        self.startup_seconds = 0.0
         self._create = instructor.patch(create=self._complete, mode=MODES[mode])
 
-    async def _complete(self, **kwargs: Any) -> ChatCompletion:
+    async def _complete(self, **kwargs: Any) -> Any:
         labels = kwargs.pop("summarizer_labels", {})
         body = {key: value for key, value in kwargs.items() if value is not None}
         request = ChatRequest(body=body, labels=labels)
-        counter = _calls_in_fill.get(None)
-        if counter is not None:
-            counter[0] += 1
+        state = _fill_state.get(None)
+        if state is not None:
+            state.calls += 1
         reply = await self.backend.complete(request)
         self.stats.add(request, reply)
+        if state is not None:
+            state.last_content = _content_of(reply.data)
+        from openai.types.chat import ChatCompletion  # instructor has imported openai by now
+
         return ChatCompletion.model_validate(reply.data)
 
     async def fill(
@@ -172,24 +196,96 @@ class StructuredClient:
         is cut, the complete items of the last reply are kept (grounded as
         usual) rather than losing the article.
         """
-        counter = [0]
-        _calls_in_fill.set(counter)
         safe_messages = [{**m, "content": protect_from_templating(m["content"])} for m in messages]
+        key = self._memo_key(reply_model, safe_messages, labels, max_tokens) if self.memo is not None else None
+        if key is not None:
+            remembered = self._recall(key, reply_model, context, labels)
+            if remembered is not None:
+                return remembered
+        self._load_model_client()
+        filled = await self._fill_uncached(reply_model, messages, safe_messages, context, labels, max_tokens)
+        if key is not None and filled.content is not None:
+            entry = {"labels": labels, "content": filled.content, "calls": filled.calls, "how": filled.how}
+            try:
+                self.memo.set(key, json.dumps(entry, ensure_ascii=False))
+            except Exception as error:  # a full disk costs the memo, not the run
+                log.warning("could not cache the %s result (%s)", labels.get("stage", "model"), error)
+        return filled
+
+    def _load_model_client(self) -> None:
+        """Import what a real call needs (instructor's path imports the openai package), once, timed.
+
+        A fully cached run never gets here and never pays for it; a run that
+        calls the model pays once, and the run metadata shows it as start-up
+        rather than smeared over the first article.
+        """
+        if "openai.types.chat" in sys.modules:
+            return
+        started = time.perf_counter()
+        import openai.types.chat  # noqa: F401
+        import openai.types.completion_usage  # noqa: F401
+
+        self.startup_seconds += time.perf_counter() - started
+
+    def _memo_key(self, reply_model: type[BaseModel], messages: list[dict[str, str]], labels: dict[str, str], max_tokens: int) -> str:
+        # Everything that decides the outcome of a fill: who answers, how it is
+        # asked (mode, schema with its enums, messages, parameters) and how
+        # often it may be re-asked.
+        material = {
+            "endpoint": self.backend.identity, "model": self.backend.model, "mode": self.mode,
+            "max_retries": self.max_retries, "params": self.params, "max_tokens": max_tokens,
+            "template_hash": labels.get("template_hash", ""), "messages": messages,
+            "schema": reply_model.model_json_schema(),
+        }
+        blob = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+        return "fill:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
+    def _recall(self, key: str, reply_model: type[T], context: dict[str, Any], labels: dict[str, str]) -> Filled | None:
+        """The remembered fill, validated (and grounded) again; None if absent or no longer valid."""
+        try:
+            raw = self.memo.get(key)
+            if raw is None:
+                return None
+            entry = json.loads(raw)
+            content, calls, how = entry["content"], int(entry["calls"]), entry["how"]
+        except Exception as error:
+            stage, subject = labels.get("stage", "model"), labels.get("article_id")
+            log.warning("cache entry for the %s request is damaged (%s); asking again",
+                        f"{stage} {subject}" if subject else stage, type(error).__name__)
+            return None
+        if how == "strict":
+            try:
+                value = reply_model.model_validate_json(content, context={**context, "lenient": False})
+            except ValidationError:
+                return None  # the grounding rules changed since: do it properly
+        elif how == "lenient":
+            value = _loosely(reply_model, content, context)
+        else:
+            value = salvage(reply_model, content, context)
+        if value is None:
+            return None
+        self.stats.add_remembered(labels, calls)
+        return Filled(value, calls, content, how)
+
+    async def _fill_uncached(self, reply_model, messages, safe_messages, context, labels, max_tokens) -> Filled:
+        state = _FillState()
+        _fill_state.set(state)
         cut: IncompleteOutputException | None = None
         for _ in range(self.max_retries + 1):
             try:
-                return await self._fill_once(reply_model, safe_messages, context, labels, max_tokens, counter)
+                return await self._fill_once(reply_model, safe_messages, context, labels, max_tokens, state)
             except IncompleteOutputException as error:
                 cut = error
                 safe_messages = [*safe_messages[:len(messages)], {"role": "user", "content": CUT_OFF_NOTE}]
-        value = salvage(reply_model, _reply_text(cut.last_completion) if cut else None, context)
+        content = _reply_text(cut.last_completion) if cut else None
+        value = salvage(reply_model, content, context)
         if value is None:
             raise ModelCallError(
-                f"reply cut off at max_tokens={max_tokens} on all {counter[0]} attempts, with no complete item"
+                f"reply cut off at max_tokens={max_tokens} on all {state.calls} attempts, with no complete item"
             )
-        return Filled(value, counter[0])
+        return Filled(value, state.calls, content, "salvaged")
 
-    async def _fill_once(self, reply_model, safe_messages, context, labels, max_tokens, counter) -> Filled:
+    async def _fill_once(self, reply_model, safe_messages, context, labels, max_tokens, state: _FillState) -> Filled:
         try:
             value = await self._create(
                 response_model=_prepared(reply_model),
@@ -200,7 +296,7 @@ class StructuredClient:
                 max_tokens=max_tokens,
                 **self.params,
             )
-            return Filled(value, counter[0])
+            return Filled(value, state.calls, state.last_content)
         except InstructorRetryException as error:
             # instructor wraps every failure; a failed call (not a bad reply) is ours to report as is.
             cause = error.__cause__ or error.__context__
@@ -208,7 +304,7 @@ class StructuredClient:
                 raise cause from None
             content = _reply_text(error.last_completion)
             if content is None:
-                raise ModelCallError(f"no usable reply after {counter[0]} attempts") from None
+                raise ModelCallError(f"no usable reply after {state.calls} attempts") from None
             try:
                 value = reply_model.model_validate_json(content, context={**context, "lenient": True})
             except ValidationError as invalid:
@@ -216,13 +312,13 @@ class StructuredClient:
                 # JSON forbids; read that way, the reply is often fine.
                 value = _loosely(reply_model, content, context)
                 if value is not None:
-                    return Filled(value, counter[0])
+                    return Filled(value, state.calls, content, "lenient")
                 first = invalid.errors()[0]
                 where = ".".join(str(p) for p in first.get("loc", ())) or "reply"
                 raise ModelCallError(
-                    f"reply still invalid after {counter[0]} attempts ({where}: {first.get('msg')})"
+                    f"reply still invalid after {state.calls} attempts ({where}: {first.get('msg')})"
                 ) from None
-            return Filled(value, counter[0])
+            return Filled(value, state.calls, content, "lenient")
 
 
 @functools.lru_cache(maxsize=16)
@@ -304,6 +400,18 @@ def _drop_broken_items(data: dict[str, Any], invalid: ValidationError) -> bool:
         if isinstance(value, list):
             data[key] = [item for item in value if item is not None]
     return dropped
+
+
+def _content_of(data: dict[str, Any]) -> str | None:
+    """The JSON text of a raw completion (OpenAI's shape), as content or as a tool call."""
+    try:
+        message = data["choices"][0]["message"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    calls = message.get("tool_calls")
+    if calls:
+        return calls[0].get("function", {}).get("arguments")
+    return message.get("content")
 
 
 def _reply_text(completion: Any) -> str | None:

@@ -28,10 +28,17 @@ def article_text(body: dict[str, Any]) -> str:
     return match.group(1) if match else ""
 
 
+BRIEFING_REPLY = json.dumps({"headline": "", "executive_summary": "", "key_developments": []})
+
+
 def echo_reply(body: dict[str, Any]) -> str:
     if article_of(body) == "briefing":
-        return json.dumps({"headline": "", "executive_summary": "", "key_developments": []})
-    text = article_text(body)
+        return BRIEFING_REPLY
+    return echo_for_text(article_text(body))
+
+
+def echo_for_text(text: str) -> str:
+    """The echo reply for an article text as the prompt carries it."""
     found = sentences(text)
     actors = []
     for name in name_choices(text)[:3]:

@@ -1,0 +1,263 @@
+"""The benchmark: how close `summarizer` gets to what the model endpoint allows.
+
+    .venv/bin/python bench/run.py                 # everything, about 6 minutes on 2 cores
+    .venv/bin/python bench/run.py --skip-embedded # the fake-endpoint part only, about 1 minute
+
+Part 1 runs `summarizer brief` (a real subprocess, as a user would) against a
+FAKE OpenAI-compatible server on loopback that answers every call after a
+fixed latency (default 200 ms) with replies built from the article text
+(tests/echo_model.py). For 10, 100 and 1,000 synthetic articles it prints:
+
+* pipeline wall time (from the first request to the briefing assembled,
+  as the run metadata records it) against the ideal
+  ceil(N / concurrency) x latency + one briefing call, as a ratio;
+* the same command again, fully cached: wall time of the whole process,
+  interpreter start included;
+* our own cost per article with a zero-latency server (templates,
+  instructor, validation, grounding, HTTP, cache), in ms;
+* the peak memory (max RSS) of the cold run's process.
+
+Part 2 uses the embedded SmolLM2 on the seeds: generation speed through our
+whole stack against llama.cpp's server called directly with the very same
+request body, as a ratio, and the cold and warm wall time of
+`summarizer brief seeds/`.
+
+Nothing here is asserted: machines are noisy. The figures are printed, and
+with --json also written to a file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import math
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from rich.console import Console  # noqa: E402
+from rich.table import Table  # noqa: E402
+
+from bench.fake_endpoint import FakeEndpoint, precomputed  # noqa: E402
+from bench.synthetic import write_articles  # noqa: E402
+from summarizer.articles import load_articles  # noqa: E402
+from tests.echo_model import BRIEFING_REPLY, echo_for_text  # noqa: E402
+
+console = Console()
+
+
+def measure_one(args: list[str]) -> None:
+    """Helper mode: run one CLI command and print wall time and peak RSS of exactly that child."""
+    import resource
+
+    started = time.perf_counter()
+    result = subprocess.run([sys.executable, "-m", "summarizer", *args], cwd=ROOT, capture_output=True, text=True)
+    wall = time.perf_counter() - started
+    peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    print(json.dumps({"wall": wall, "peak_mb": peak_kb / 1024, "code": result.returncode, "stderr": result.stderr[-2000:]}))
+
+
+def measured(args: list[str], env: dict[str, str]) -> dict:
+    helper = subprocess.run(
+        [sys.executable, __file__, "--measure-one", json.dumps(args)], cwd=ROOT, env=env,
+        capture_output=True, text=True,
+    )
+    result = json.loads(helper.stdout.strip().splitlines()[-1])
+    if result["code"] not in (0, 3):
+        raise SystemExit(f"summarizer failed ({result['code']}): {result['stderr']}")
+    return result
+
+
+def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work: Path) -> list[dict]:
+    env = {**os.environ, "SUMMARIZER_LOGS_DB": str(work / "logs.db")}
+    env.pop("OPENAI_API_KEY", None)
+    rows = []
+    for n in sizes:
+        folder = work / f"articles-{n}"
+        write_articles(folder, n)
+        texts = {a.id: a.text for a in load_articles([folder]).articles}
+        replies = precomputed(texts, echo_for_text)
+        with FakeEndpoint(replies, BRIEFING_REPLY, latency) as server, FakeEndpoint(replies, BRIEFING_REPLY, 0) as instant:
+            out = work / f"briefing-{n}.json"
+
+            def args(url: str, cache: Path | None, target: Path = out) -> list[str]:
+                return [
+                    "brief", str(folder), "--date", "2025-10-26", "--format", "json", "-o", str(target),
+                    "--base-url", url, "--model", "bench", "--mode", "json_schema", "-q",
+                    "--concurrency", str(concurrency),
+                    *(["--cache-dir", str(cache)] if cache else ["--no-cache"]),
+                ]
+
+            cache = work / f"cache-{n}"
+            console.print(f"[dim]N={n}: cold run at {latency * 1000:.0f} ms per call...[/dim]")
+            cold = measured(args(server.base_url, cache), env)
+            meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
+            ideal = math.ceil(n / concurrency) * latency + latency
+            warm = measured(args(server.base_url, cache), env)
+            warm_meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
+            console.print(f"[dim]N={n}: zero-latency run...[/dim]")
+            measured(args(instant.base_url, None, work / f"zero-{n}.json"), env)
+            zero_meta = json.loads((work / f"zero-{n}.json").read_text(encoding="utf-8"))["metadata"]
+            rows.append({
+                "articles": n,
+                "concurrency": concurrency,
+                "latency_ms": latency * 1000,
+                "ideal_s": ideal,
+                "pipeline_s": meta["elapsed_seconds"],
+                "startup_s": meta["timings"].get("model_startup", 0.0),
+                # The ideal has no start-up; ours (importing the client, once per process) is shown apart.
+                "ratio": (meta["elapsed_seconds"] - meta["timings"].get("model_startup", 0.0)) / ideal,
+                "cold_process_s": cold["wall"],
+                "warm_process_s": warm["wall"],
+                "warm_model_calls": warm_meta["model_calls"],
+                # Our cost per article when the model answers at once, start-up left out (see its column).
+                "overhead_ms_per_article":
+                    (zero_meta["elapsed_seconds"] - zero_meta["timings"].get("model_startup", 0.0)) * 1000 / n,
+                "peak_mb": cold["peak_mb"],
+                "model_calls": meta["model_calls"],
+                "tokens_by_stage": meta["tokens_by_stage"],
+            })
+            shutil.rmtree(folder)
+    return rows
+
+
+def fake_table(rows: list[dict]) -> Table:
+    table = Table(title="fake OpenAI-compatible endpoint on loopback (echo replies)")
+    for column in ("articles", "ideal", "pipeline", "of it start-up", "ratio", "cold process", "cached process",
+                   "overhead / article", "peak RSS"):
+        table.add_column(column, justify="right")
+    for r in rows:
+        table.add_row(
+            str(r["articles"]), f"{r['ideal_s']:.2f} s", f"{r['pipeline_s']:.2f} s", f"{r['startup_s']:.2f} s",
+            f"{r['ratio']:.2f}",
+            f"{r['cold_process_s']:.2f} s", f"{r['warm_process_s']:.2f} s",
+            f"{r['overhead_ms_per_article']:.1f} ms", f"{r['peak_mb']:.0f} MB",
+        )
+    return table
+
+
+# --- the embedded model
+
+
+def _post(url: str, body: dict) -> dict:
+    request = urllib.request.Request(url, data=json.dumps(body).encode(), headers={"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=900) as answer:
+        return json.loads(answer.read())
+
+
+def embedded_part(work: Path) -> dict:
+    from summarizer.articles import load_articles
+    from summarizer.backends import ModelSettings
+    from summarizer.calls import ChatReply, ChatRequest
+    from summarizer.embedded import EmbeddedModel
+    from summarizer.extract import summarize
+    from summarizer.pipeline import Run
+    from summarizer.providers import to_llama_cpp_python
+
+    class Timed:
+        """Passes calls to the embedded model and keeps the last request body and reply."""
+
+        def __init__(self, inner: EmbeddedModel) -> None:
+            self.inner, self.identity, self.model, self.max_concurrency = inner, inner.identity, inner.model, 1
+            self.body: dict | None = None
+
+        async def complete(self, request: ChatRequest) -> ChatReply:
+            self.body = dict(request.body)
+            return await self.inner.complete(request)
+
+        async def aclose(self) -> None:
+            await self.inner.aclose()
+
+    article = load_articles([ROOT / "seeds" / "000_ca7bab2cb521082e.txt"]).articles[0]
+    flush = {"messages": [{"role": "user", "content": "Say hello."}], "max_tokens": 4, "temperature": 0}
+
+    async def measure() -> dict:
+        model = EmbeddedModel()
+        timed = Timed(model)
+        run = Run(settings=ModelSettings(use_cache=False), backend=timed)
+        try:
+            await model._ensure_client()  # start the server outside the timings
+            url = f"{model.server.base_url}/chat/completions"
+            ours, direct = [], []
+            for _ in range(2):
+                # A short unrelated prompt in between: llama.cpp would otherwise
+                # reuse the previous prompt's cache and flatter whoever goes second.
+                await asyncio.to_thread(_post, url, flush)
+                before = run.client.stats.completion_tokens
+                started = time.perf_counter()
+                await summarize(article, run.client, run.template, True, context_tokens=8192)
+                seconds = time.perf_counter() - started
+                ours.append((run.client.stats.completion_tokens - before) / seconds)
+                body = to_llama_cpp_python({**timed.body, "model": model.model})
+                await asyncio.to_thread(_post, url, flush)
+                started = time.perf_counter()
+                reply = await asyncio.to_thread(_post, url, body)
+                seconds = time.perf_counter() - started
+                direct.append(reply["usage"]["completion_tokens"] / seconds)
+            return {"ours_tok_s": max(ours), "direct_tok_s": max(direct), "ratio": max(ours) / max(direct)}
+        finally:
+            await run.aclose()
+
+    console.print("[dim]embedded: tokens per second, our stack against the server called directly...[/dim]")
+    speed = asyncio.run(measure())
+    env = {**os.environ, "SUMMARIZER_CACHE_DIR": str(work / "embedded-cache"), "SUMMARIZER_LOGS_DB": str(work / "logs.db")}
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "SUMMARIZER_MODEL"):
+        env.pop(name, None)
+    args = ["brief", "seeds/", "--date", "2025-10-26", "-q", "-o", str(work / "seeds.md")]
+    console.print("[dim]embedded: summarizer brief seeds/, cold then warm...[/dim]")
+    cold = measured(args, env)
+    warm = measured(args, env)
+    return {**speed, "cold_s": cold["wall"], "cold_peak_mb": cold["peak_mb"], "warm_s": warm["wall"]}
+
+
+def embedded_table(figures: dict) -> Table:
+    table = Table(title="embedded SmolLM2-135M on the seeds")
+    table.add_column("what")
+    table.add_column("figure", justify="right")
+    table.add_row("generation through summarizer", f"{figures['ours_tok_s']:.1f} tok/s")
+    table.add_row("llama.cpp server called directly, same request", f"{figures['direct_tok_s']:.1f} tok/s")
+    table.add_row("ratio", f"{figures['ratio']:.2f}")
+    table.add_row("summarizer brief seeds/, cold", f"{figures['cold_s']:.1f} s (peak RSS {figures['cold_peak_mb']:.0f} MB)")
+    table.add_row("summarizer brief seeds/, warm", f"{figures['warm_s']:.2f} s")
+    return table
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10,100,1000", help="article counts (default 10,100,1000)")
+    parser.add_argument("--latency", type=float, default=0.2, help="seconds per fake call (default 0.2)")
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--skip-embedded", action="store_true", help="leave out the embedded-model part")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
+    parser.add_argument("--measure-one", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.measure_one:
+        measure_one(json.loads(options.measure_one))
+        return
+    sizes = [int(n) for n in options.sizes.split(",")]
+    machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
+    console.print(f"machine: {machine}")
+    with tempfile.TemporaryDirectory(prefix="summarizer-bench-") as tmp:
+        work = Path(tmp)
+        rows = fake_endpoint_part(sizes, options.latency, options.concurrency, work)
+        console.print(fake_table(rows))
+        embedded = None
+        if not options.skip_embedded:
+            embedded = embedded_part(work)
+            console.print(embedded_table(embedded))
+    if options.json:
+        options.json.write_text(json.dumps({"machine": machine, "fake": rows, "embedded": embedded}, indent=2) + "\n")
+
+
+if __name__ == "__main__":
+    main()
