@@ -83,7 +83,8 @@ async def asummarize_article(
         article = result.articles[0]
     async with _run(settings, template, backend, 1) as run:
         return await summarize(
-            article, run.client, run.template, run.constrain_quotes, context_tokens=run.settings.context_window()
+            article, run.client, run.template, run.constrain_quotes,
+            context_tokens=run.settings.context_window(), count_tokens=run.settings.token_counter(),
         )
 
 

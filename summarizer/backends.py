@@ -78,6 +78,12 @@ class ModelSettings:
             return CONTEXT_TOKENS
         return self.DEFAULT_REMOTE_CONTEXT
 
+    def token_counter(self):
+        """Exact counts from the embedded model's own vocabulary; an estimate for any other model."""
+        from .tokens import embedded_tokens, estimate_tokens
+
+        return embedded_tokens if self.embedded else estimate_tokens
+
     def quotes_constrained(self) -> bool:
         return self.embedded if self.constrain_quotes is None else self.constrain_quotes
 

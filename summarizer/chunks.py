@@ -1,9 +1,9 @@
 """Articles longer than the model's context: split into overlapping chunks, and back.
 
-`split` cuts the text at paragraph breaks where it can, at sentence ends
-otherwise, and only as a last resort mid-sentence; each chunk starts a little
-before the previous one ended, so a fact stated across a cut is whole in at
-least one chunk. A chunk is a span of the article, so a quote found in a chunk
+`split` sizes chunks in tokens (summarizer.tokens) and cuts the text at
+paragraph breaks where it can, at sentence ends otherwise, and only as a last
+resort mid-sentence; each chunk starts a little before the previous one
+ended, so a fact stated across a cut is whole in at least one chunk. A chunk is a span of the article, so a quote found in a chunk
 is located in the whole text by adding the chunk's start.
 
 `combine` folds the per-chunk summaries of one article back into a single
@@ -13,20 +13,18 @@ twice. Extraction itself lives in summarizer.extract.
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass
 
 from .grounding import fold_text
 from .merge import same_entity
 from .schemas import ArticleSummary, Quote
+from .tokens import TokenCounter, estimate_tokens
 
-#: Characters per token assumed when sizing chunks. English news runs at about
-#: four per token with current BPE vocabularies; three leaves room for names,
-#: numbers and non-English text, which tokenise worse.
-CHARS_PER_TOKEN = 3.0
 #: Tokens of the prompt that are not article text (instructions, title, tags).
 PROMPT_OVERHEAD_TOKENS = 600
-#: Share of a chunk repeated at the start of the next one.
+#: Share of a chunk's tokens repeated at the start of the next one.
 OVERLAP_SHARE = 0.1
 
 _PARAGRAPH = re.compile(r"\n\s*\n")
@@ -42,45 +40,56 @@ class Chunk:
     text: str
 
 
-def budget_chars(context_tokens: int, reply_tokens: int) -> int:
-    """How many characters of article fit in one request, leaving room for the reply."""
-    room = context_tokens - reply_tokens - PROMPT_OVERHEAD_TOKENS
-    return max(2000, int(room * CHARS_PER_TOKEN))
+def budget_tokens(context_tokens: int, reply_tokens: int) -> int:
+    """How many tokens of article fit in one request, leaving room for the reply and the instructions."""
+    return max(500, context_tokens - reply_tokens - PROMPT_OVERHEAD_TOKENS)
 
 
-def split(text: str, max_chars: int, overlap_chars: int | None = None) -> list[Chunk]:
-    if len(text) <= max_chars:
+def split(text: str, max_tokens: int, count: TokenCounter = estimate_tokens) -> list[Chunk]:
+    """Chunks of at most `max_tokens` (as `count` counts), overlapping by about a tenth."""
+    if estimate_tokens(text) <= max_tokens or count(text) <= max_tokens:
         return [Chunk(0, 1, 0, len(text), text)]
-    overlap = int(max_chars * OVERLAP_SHARE) if overlap_chars is None else overlap_chars
-    paragraphs = sorted({m.end() for m in _PARAGRAPH.finditer(text)})
-    sentence_ends = sorted({m.end() for m in _SENTENCE_END.finditer(text)})
+    points, paragraph_ends = _cut_points(text, max_tokens, count)
+    # Tokens from the start of the text to each cut point, summed segment by segment.
+    before = [0]
+    for a, b in zip(points, points[1:]):
+        before.append(before[-1] + count(text[a:b]))
+    overlap = int(max_tokens * OVERLAP_SHARE)
     spans: list[tuple[int, int]] = []
-    start = 0
+    first = 0
     while True:
-        limit = start + max_chars
-        if limit >= len(text):
-            spans.append((start, len(text)))
+        last = max(first + 1, bisect.bisect_right(before, before[first] + max_tokens) - 1)
+        if last < len(points) - 1:
+            # Prefer to end at a paragraph, unless that leaves the chunk less than half full.
+            half = bisect.bisect_left(before, before[first] + max_tokens // 2)
+            roomy = [j for j in range(last, max(half, first + 1) - 1, -1) if points[j] in paragraph_ends]
+            last = roomy[0] if roomy else last
+        spans.append((points[first], points[last]))
+        if last == len(points) - 1:
             break
-        floor = start + max_chars // 2  # never cut so early that chunks multiply
-        end = _last_in(paragraphs, floor, limit) or _last_in(sentence_ends, floor, limit)
-        if end is None:  # one endless sentence: cut at a space, or anywhere
-            space = text.rfind(" ", floor, limit)
-            end = space + 1 if space > floor else limit
-        spans.append((start, end))
-        # Restart at a sentence start inside the overlap, so no chunk opens mid-sentence.
-        restart = _first_in(sentence_ends, end - overlap, end - 1)
-        start = restart if restart is not None and restart > start else max(start + 1, end - overlap)
+        # Start the next chunk a little before this one ends, at a cut point.
+        back = bisect.bisect_left(before, before[last] - overlap, first + 1, last)
+        first = back if back < last else last
     return [Chunk(i, len(spans), a, b, text[a:b]) for i, (a, b) in enumerate(spans)]
 
 
-def _last_in(points: list[int], low: int, high: int) -> int | None:
-    found = [p for p in points if low < p <= high]
-    return found[-1] if found else None
-
-
-def _first_in(points: list[int], low: int, high: int) -> int | None:
-    found = [p for p in points if low <= p <= high]
-    return found[0] if found else None
+def _cut_points(text: str, max_tokens: int, count: TokenCounter) -> tuple[list[int], set[int]]:
+    """Offsets where a chunk may end: sentence ends and paragraph breaks, and inside a
+    sentence too long to fit, spaces every quarter budget or so."""
+    paragraph_ends = {m.end() for m in _PARAGRAPH.finditer(text)}
+    points = sorted({0, len(text), *paragraph_ends, *(m.end() for m in _SENTENCE_END.finditer(text))})
+    finer = []
+    for a, b in zip(points, points[1:]):
+        tokens = count(text[a:b])
+        if tokens > max_tokens // 2:
+            step = max(1, (b - a) * (max_tokens // 4) // tokens)
+            at = a + step
+            while at < b:
+                space = text.rfind(" ", a + 1, at)
+                cut = space + 1 if space > a else at
+                finer.append(cut)
+                at = max(cut, at) + step
+    return sorted(set(points) | set(finer)), paragraph_ends
 
 
 def shift(summary: ArticleSummary, chunk: Chunk) -> ArticleSummary:

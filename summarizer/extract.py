@@ -19,6 +19,7 @@ from .schemas import (
 )
 from .structured import StructuredClient, constrain_choices
 from .templates import Template
+from .tokens import TokenCounter, estimate_tokens
 
 #: A dated event this long before publication is background (a photo caption's
 #: date, a past summit), not a deadline of the day's story.
@@ -44,14 +45,17 @@ async def summarize(
     constrain_quotes: bool = False,
     max_tokens: int = ARTICLE_MAX_TOKENS,
     context_tokens: int | None = None,
+    count_tokens: TokenCounter = estimate_tokens,
 ) -> ArticleSummary:
     """Extract one article; one that does not fit the context is extracted chunk by chunk.
 
     Chunks are extracted one after the other, not at once: the calls of other
     articles already fill the concurrency the backend allows.
     """
-    max_chars = chunks.budget_chars(context_tokens, max_tokens) if context_tokens else len(article.text)
-    parts = chunks.split(article.text, max_chars)
+    if context_tokens:
+        parts = chunks.split(article.text, chunks.budget_tokens(context_tokens, max_tokens), count_tokens)
+    else:
+        parts = [chunks.Chunk(0, 1, 0, len(article.text), article.text)]
     if len(parts) == 1:
         return await _summarize_text(article, client, template, constrain_quotes, max_tokens)
     summaries = []

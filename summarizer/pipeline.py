@@ -124,7 +124,7 @@ async def summarize_articles(
             try:
                 summary = await summarize(
                     article, run.client, run.template, run.constrain_quotes,
-                    context_tokens=run.settings.context_window(),
+                    context_tokens=run.settings.context_window(), count_tokens=run.settings.token_counter(),
                 )
             except ModelCallError as error:
                 if progress:

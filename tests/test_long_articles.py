@@ -12,6 +12,8 @@ import datetime as dt
 import json
 import re
 
+import pytest
+
 from summarizer import chunks
 from summarizer.articles import Article
 from summarizer.backends import ModelSettings
@@ -19,7 +21,9 @@ from summarizer.extract import ARTICLE_MAX_TOKENS
 from summarizer.fakes import FunctionModel
 from summarizer.grounding import sentences
 from summarizer.pipeline import Run, brief_articles
+from summarizer.tokens import embedded_tokens, estimate_tokens
 
+from .conftest import SEEDS
 from .echo_model import article_text, echo_reply
 from .fake_openai_server import FakeOpenAIServer
 from .test_bad_input import Outcome, brief, check
@@ -59,21 +63,39 @@ CONTEXT = 8192
 
 def test_split_covers_the_text_with_overlap_and_cuts_between_sentences():
     text = long_text()
-    limit = chunks.budget_chars(CONTEXT, ARTICLE_MAX_TOKENS)
+    limit = chunks.budget_tokens(CONTEXT, ARTICLE_MAX_TOKENS)
     parts = chunks.split(text, limit)
     assert len(parts) >= 5  # "several times the context"
     assert parts[0].start == 0 and parts[-1].end == len(text)
     for before, after in zip(parts, parts[1:]):
         assert after.start < before.end  # overlap: nothing falls between two chunks
-        assert before.end - after.start <= limit * chunks.OVERLAP_SHARE + 200
+        assert estimate_tokens(text[after.start : before.end]) <= limit * chunks.OVERLAP_SHARE + 50
         assert text[before.end - 2 : before.end].strip() == "" or text[before.end - 1] in ".!?"
-    assert all(len(p.text) <= limit and p.text == text[p.start : p.end] for p in parts)
+    assert all(estimate_tokens(p.text) <= limit and p.text == text[p.start : p.end] for p in parts)
+
+
+def test_chunks_are_sized_in_tokens_not_characters():
+    # Digits and symbols cost more tokens per character than prose: the same
+    # number of characters makes more chunks.
+    prose = long_text(300)
+    dense = "\n\n".join(f"Row {k}: 4.1%/7.9%; $12.3bn (+0.4); ISIN-US{k:08d}; 2025-10-{k % 28 + 1:02d}." for k in range(800))
+    dense = dense[: len(prose)]
+    limit = 2000
+    assert len(chunks.split(dense, limit)) > len(chunks.split(prose, limit))
+    assert all(estimate_tokens(p.text) <= limit for p in chunks.split(dense, limit))
+
+
+def test_the_embedded_count_is_the_models_own():
+    pytest.importorskip("llama_cpp")
+    text = (SEEDS / "000_ca7bab2cb521082e.txt").read_text(encoding="utf-8")
+    exact = embedded_tokens(text)
+    assert 400 < exact < estimate_tokens(text)  # the estimate errs on the safe side
 
 
 def test_one_endless_sentence_is_still_cut():
     text = "word " * 5000
-    parts = chunks.split(text, 3000)
-    assert parts[-1].end == len(text) and all(len(p.text) <= 3000 for p in parts)
+    parts = chunks.split(text, 600)
+    assert parts[-1].end == len(text) and all(estimate_tokens(p.text) <= 600 for p in parts)
 
 
 def test_a_long_article_is_extracted_per_chunk_and_quotes_point_into_the_whole_text(reliability):
@@ -87,9 +109,9 @@ def test_a_long_article_is_extracted_per_chunk_and_quotes_point_into_the_whole_t
     [summary] = briefing.articles
     article_calls = [r for r in model.requests if r.labels["stage"] == "article"]
     assert summary.chunks == len(article_calls) >= 5
-    limit = chunks.budget_chars(CONTEXT, ARTICLE_MAX_TOKENS)
+    limit = chunks.budget_tokens(CONTEXT, ARTICLE_MAX_TOKENS)
     for request in article_calls:
-        assert len(article_text(request.body)) <= limit
+        assert estimate_tokens(article_text(request.body)) <= limit
         assert re.search(r"This is part \d+ of \d+ of a long article", json.dumps(request.body["messages"]))
     # Each person once, whichever chunk (or two overlapping chunks) they were found in.
     assert sorted(a.name for a in summary.actors) == sorted(NAMES)
