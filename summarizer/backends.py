@@ -16,6 +16,10 @@ from .retry import Retrying, RetryPolicy
 
 log = logging.getLogger(__name__)
 
+
+class SettingsError(ValueError):
+    """Settings that cannot work together; the message is user-facing."""
+
 FixtureMode = Literal["off", "record", "replay"]
 
 
@@ -38,6 +42,7 @@ class ModelSettings:
     context_tokens: int | None = None  # the model's context window; longer articles are chunked
     requests_per_minute: float | None = None  # the provider's rate limit, if it sets one
     concurrency: int = 4  # requests in flight at once
+    batch: bool = False  # answer model calls through the OpenAI Batch API (summarizer.batch)
 
     #: What a remote model is assumed to hold when nobody says (most current
     #: hosted models hold more; a local Ollama model may hold less: set it).
@@ -119,6 +124,15 @@ def endpoint_identity(settings: ModelSettings) -> tuple[str, str]:
 
 def build_backend(settings: ModelSettings) -> Backend:
     """provider -> concurrency and rate limit -> retries -> cache -> recording; or fixtures alone in replay."""
+    if settings.batch:
+        from .batch import Collecting
+
+        if not settings.use_cache:
+            raise SettingsError("--batch keeps the batch's replies in the cache; it cannot run with --no-cache")
+        if settings.embedded:
+            raise SettingsError("--batch needs an endpoint with the Batch API (--base-url or OPENAI_API_KEY)")
+        identity, model = endpoint_identity(settings)
+        return Cached(Collecting(identity, model), open_cache(settings.cache_dir))
     if settings.fixture_mode == "replay":
         if settings.fixtures is None:
             raise ValueError("replay needs a fixtures folder")

@@ -22,7 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .articles import ArticleLoadError
-from .backends import ModelSettings
+from .backends import ModelSettings, SettingsError
 from .calls import ModelCallError
 from .templates import TemplateError, available, load_template
 
@@ -138,6 +138,9 @@ def brief(
     call_budget: CallBudget = 900.0,
     context_tokens: ContextTokens = None,
     rpm: Rpm = None,
+    batch: Annotated[bool, typer.Option("--batch", help="Send the model calls through the OpenAI Batch API (cheaper, answers within 24 h); rerun the same command to resume.")] = False,
+    batch_id: Annotated[Optional[str], typer.Option("--batch-id", help="With --batch: collect this batch, submitted earlier, instead of submitting one.")] = None,
+    batch_poll: Annotated[float, typer.Option("--batch-poll", min=0.01, help="With --batch: seconds before the first status check; later checks back off up to a minute.")] = 5.0,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_log: NoLog = False,
@@ -156,6 +159,7 @@ def brief(
         model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
         timeout, attempts, call_budget, context_tokens, rpm,
     )
+    settings.batch = batch or bool(batch_id)
     day = date.date() if date else None
     try:
         tpl = load_template(template)
@@ -181,12 +185,16 @@ def brief(
         async def run_briefing() -> Briefing:
             # Files that could not be read and duplicates go into the briefing's metadata.
             async with Run(settings=settings, template=tpl, concurrency=concurrency) as run:
+                if settings.batch:
+                    return await _in_batches(run, settings, articles, day, failures, duplicates, batch_id, batch_poll)
                 return await brief_articles(run, articles, day, progress, failures, duplicates)
 
         try:
             briefing = asyncio.run(run_briefing())
         except ModelCallError as error:
             raise fail(str(error)) from None
+        except SettingsError as error:  # e.g. --batch with --no-cache
+            raise fail(str(error), EXIT_USAGE) from None
 
     if not briefing.articles:
         # Every article failed: an empty briefing must not replace yesterday's good one.
@@ -213,6 +221,20 @@ def brief(
     _list("failed", [f"{f.stage} {f.article_id or ''}: {f.reason}" for f in meta.failures if f.stage != "load"])
     if meta.failures and not allow_partial:
         raise typer.Exit(EXIT_PARTIAL)
+
+
+async def _in_batches(run, settings, articles, day, failures, duplicates, batch_id, poll):
+    from .batch import BatchClient, BatchPolicy, BatchRun, brief_in_batches
+
+    client = BatchClient(settings.base_url, settings.api_key)
+    try:
+        batch = BatchRun(
+            collector=run.backend.inner, cache=run.backend.cache, client=client, attach=batch_id,
+            report=lambda line: err.print(line, highlight=False), policy=BatchPolicy(poll_first=poll),
+        )
+        return await brief_in_batches(run, batch, articles, day, failures, duplicates)
+    finally:
+        await client.aclose()
 
 
 def _list(label: str, lines: list[str], limit: int = 10) -> None:

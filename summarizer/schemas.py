@@ -214,6 +214,7 @@ class RunMetadata(BaseModel):
     duplicates: dict[str, str] = Field(default_factory=dict)
     failures: list[Failure] = []
     elapsed_seconds: float = 0.0
+    batches: list[str] = Field(default_factory=list, description="Batch API batches that answered this run (--batch).")
     timings: dict[str, float] = Field(
         default_factory=dict,
         description="Seconds spent: model_startup (importing the client, starting the embedded server; "

@@ -124,6 +124,11 @@ class FakeOpenAIServer:
         self.requests: list[dict[str, Any]] = []  # {"path", "headers", "body"}: kept for older tests
         self.seen: list[Seen] = []
         self.in_flight = 0
+        self.files: dict[str, bytes] = {}
+        self.batches: dict[str, dict[str, Any]] = {}
+        self.batch_outputs: dict[str, str] = {}
+        self.batch_looks = 0
+        self.batch_looks_to_finish = 2  # a batch reports in_progress once, then completed
         self.max_in_flight = 0  # the most requests it was answering at once
         self._stopping = threading.Event()
         self._gate = threading.Event()
@@ -145,7 +150,13 @@ class FakeOpenAIServer:
                 self.end_headers()
                 self.wfile.write(data)
 
+            def do_GET(self) -> None:  # noqa: N802
+                outer._batch_get(self)
+
             def do_POST(self) -> None:  # noqa: N802
+                if self.path.endswith(("/files", "/batches")):
+                    outer._batch_post(self)
+                    return
                 body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
                 seen = Seen(self.path, dict(self.headers), body, article_of(body), time.monotonic())
                 with outer._lock:
@@ -209,6 +220,80 @@ class FakeOpenAIServer:
                 self._gate.wait(0.05)
             handler.send_body(200, completion_json(body, step.content))
 
+    # --- a FAKE of the Batch API: files in, a batch that finishes after a few looks, files out
+
+    def _batch_post(self, handler: Any) -> None:
+        raw = handler.rfile.read(int(handler.headers["Content-Length"]))
+        with self._lock:
+            if handler.path.endswith("/files"):
+                content = _multipart_file(raw, handler.headers["Content-Type"])
+                file_id = f"file-{len(self.files) + 1}"
+                self.files[file_id] = content
+                reply = {"id": file_id, "object": "file", "bytes": len(content), "created_at": 0,
+                         "filename": "requests.jsonl", "purpose": "batch", "status": "processed"}
+            else:
+                asked = json.loads(raw)
+                batch_id = f"batch_{len(self.batches) + 1}"
+                self.batches[batch_id] = {"input": asked["input_file_id"], "looks": 0, "output": None}
+                reply = self._batch_json(batch_id, "validating")
+        handler.send_body(200, json.dumps(reply).encode())
+
+    def _batch_get(self, handler: Any) -> None:
+        parts = handler.path.rstrip("/").split("/")
+        if "files" in parts:  # /v1/files/{id}/content
+            data = self.files.get(parts[-2], b"")
+            handler.send_response(200 if parts[-2] in self.files else 404)
+            handler.send_header("Content-Type", "application/octet-stream")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            handler.wfile.write(data)
+            return
+        batch_id = parts[-1]
+        if batch_id not in self.batches:
+            handler.send_body(404, json.dumps({"error": {"message": f"no batch {batch_id}"}}).encode())
+            return
+        with self._lock:
+            batch = self.batches[batch_id]
+            batch["looks"] += 1
+            self.batch_looks += 1
+            if batch["looks"] >= self.batch_looks_to_finish and batch["output"] is None:
+                batch["output"] = self._run_batch(batch_id, batch["input"])
+            status = "completed" if batch["output"] else "in_progress"
+        handler.send_body(200, json.dumps(self._batch_json(batch_id, status)).encode())
+
+    def _run_batch(self, batch_id: str, input_file: str) -> str:
+        lines = []
+        for raw in self.files[input_file].decode().splitlines():
+            item = json.loads(raw)
+            body = item["body"]
+            self.seen.append(Seen(item["url"], {}, body, article_of(body), time.monotonic()))
+            step = self.answer(body)
+            if isinstance(step, str):
+                step = Reply(step)
+            if isinstance(step, Reply):
+                response = {"status_code": 200, "body": json.loads(completion_json(body, step.content, step.finish_reason))}
+                lines.append({"id": f"r-{len(lines)}", "custom_id": item["custom_id"], "response": response, "error": None})
+            else:
+                code = step.code if isinstance(step, Status) else 500
+                message = step.message if isinstance(step, Status) else type(step).__name__
+                response = {"status_code": code, "body": {"error": {"message": message}}}
+                lines.append({"id": f"r-{len(lines)}", "custom_id": item["custom_id"], "response": response, "error": None})
+        output_id = f"file-{len(self.files) + 1}"
+        self.files[output_id] = ("\n".join(json.dumps(line) for line in lines) + "\n").encode()
+        self.batch_outputs[batch_id] = output_id
+        return output_id
+
+    def _batch_json(self, batch_id: str, status: str) -> dict[str, Any]:
+        batch = self.batches[batch_id]
+        total = len(self.files[batch["input"]].decode().splitlines())
+        done = total if status == "completed" else 0
+        return {
+            "id": batch_id, "object": "batch", "endpoint": "/v1/chat/completions", "completion_window": "24h",
+            "input_file_id": batch["input"], "status": status, "created_at": 0,
+            "output_file_id": batch["output"], "error_file_id": None,
+            "request_counts": {"total": total, "completed": done, "failed": 0},
+        }
+
     # --- for tests
 
     def release(self) -> None:
@@ -237,6 +322,15 @@ class FakeOpenAIServer:
         self._stopping.set()
         self.server.shutdown()
         self.server.server_close()
+
+
+def _multipart_file(raw: bytes, content_type: str) -> bytes:
+    """The uploaded file's bytes from a multipart/form-data body."""
+    boundary = content_type.split("boundary=")[1].strip('"').encode()
+    for part in raw.split(b"--" + boundary):
+        if b'name="file"' in part:
+            return part.split(b"\r\n\r\n", 1)[1].rsplit(b"\r\n", 1)[0]
+    return b""
 
 
 def scripted_faults(faults: dict[str, list[Step]], good: Answer) -> Answer:
