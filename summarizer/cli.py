@@ -124,7 +124,7 @@ def brief(
     date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     template: TemplateOpt = "default",
-    concurrency: Annotated[int, typer.Option(min=1, max=64, help="Articles extracted at once.")] = 4,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once (the embedded model serves one at a time).")] = 4,
     model: Model = None,
     base_url: BaseUrl = None,
     mode: Mode = None,

@@ -20,6 +20,7 @@ from .articles import Article, load_articles
 from .backends import ModelSettings, build_backend
 from .calls import Backend, ModelCallError
 from .extract import summarize
+from .ratelimit import Throttled
 from .schemas import ArticleSummary, Briefing, Failure, RunMetadata
 from .structured import StructuredClient
 from .synthesize import assemble, narrate
@@ -43,6 +44,9 @@ class Run:
             self.settings = dataclasses.replace(self.settings, concurrency=self.concurrency)
             self.backend = build_backend(self.settings)
             memo = remembered_fills(self.settings)
+        elif not isinstance(self.backend, Throttled):
+            # A backend handed in (a fake, a custom stack) obeys --concurrency too.
+            self.backend = Throttled(self.backend, self.concurrency)
         self.client = StructuredClient(
             self.backend, mode=self.settings.instructor_mode(), max_retries=self.settings.max_retries, memo=memo
         )
@@ -113,9 +117,10 @@ async def summarize_articles(
     run: Run, articles: Sequence[Article], progress: ProgressCallback | None = None
 ) -> tuple[list[ArticleSummary], list[Failure]]:
     assert run.backend is not None
-    # The backend bounds the requests in flight (summarizer.ratelimit); this
-    # bound only keeps the work in progress, prompts rendered ahead, in proportion.
-    limit = asyncio.Semaphore(max(1, min(2 * run.concurrency, run.backend.max_concurrency)))
+    # The backend bounds the requests in flight (summarizer.ratelimit). This
+    # bound keeps the articles in progress at twice that, so the next prompts
+    # are ready when a slot frees, without rendering thousands ahead.
+    limit = asyncio.Semaphore(max(1, 2 * run.backend.max_concurrency))
 
     async def one(article: Article) -> ArticleSummary | Failure:
         async with limit:
