@@ -1,7 +1,7 @@
 """The benchmark: how close `summarizer` gets to what the model endpoint allows.
 
-    .venv/bin/python bench/run.py                 # everything, about 6 minutes on 2 cores
-    .venv/bin/python bench/run.py --skip-embedded # the fake-endpoint part only, about 1 minute
+    .venv/bin/python bench/run.py                 # everything, about 9 minutes on 2 cores
+    .venv/bin/python bench/run.py --skip-embedded # the fake-endpoint part only, about 4 minutes
 
 Part 1 runs `summarizer brief` (a real subprocess, as a user would) against a
 FAKE OpenAI-compatible server on loopback that answers every call after a
@@ -78,7 +78,7 @@ def measured(args: list[str], env: dict[str, str]) -> dict:
     return result
 
 
-def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work: Path) -> list[dict]:
+def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work: Path, repeat: int) -> list[dict]:
     env = {**os.environ, "SUMMARIZER_LOGS_DB": str(work / "logs.db")}
     env.pop("OPENAI_API_KEY", None)
     rows = []
@@ -98,16 +98,22 @@ def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work:
                     *(["--cache-dir", str(cache)] if cache else ["--no-cache"]),
                 ]
 
-            cache = work / f"cache-{n}"
-            console.print(f"[dim]N={n}: cold run at {latency * 1000:.0f} ms per call...[/dim]")
-            cold = measured(args(server.base_url, cache), env)
-            meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
             ideal = math.ceil(n / concurrency) * latency + latency
-            warm = measured(args(server.base_url, cache), env)
-            warm_meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
-            console.print(f"[dim]N={n}: zero-latency run...[/dim]")
-            measured(args(instant.base_url, None, work / f"zero-{n}.json"), env)
-            zero_meta = json.loads((work / f"zero-{n}.json").read_text(encoding="utf-8"))["metadata"]
+            runs = []
+            for attempt in range(repeat):
+                cache = work / f"cache-{n}-{attempt}"
+                console.print(f"[dim]N={n}, run {attempt + 1}/{repeat}: cold at {latency * 1000:.0f} ms per call, "
+                              "then cached, then at zero latency...[/dim]")
+                cold = measured(args(server.base_url, cache), env)
+                meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
+                warm = measured(args(server.base_url, cache), env)
+                warm_meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
+                measured(args(instant.base_url, None, work / f"zero-{n}.json"), env)
+                zero_meta = json.loads((work / f"zero-{n}.json").read_text(encoding="utf-8"))["metadata"]
+                runs.append((meta["elapsed_seconds"] - meta["timings"].get("model_startup", 0.0),
+                             cold, meta, warm, warm_meta, zero_meta))
+            # The run with the median pipeline time stands for the size: a noisy neighbour moves one run, not three.
+            _, cold, meta, warm, warm_meta, zero_meta = sorted(runs, key=lambda r: r[0])[len(runs) // 2]
             rows.append({
                 "articles": n,
                 "concurrency": concurrency,
@@ -126,6 +132,8 @@ def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work:
                 "peak_mb": cold["peak_mb"],
                 "model_calls": meta["model_calls"],
                 "tokens_by_stage": meta["tokens_by_stage"],
+                "repeats": repeat,
+                "warm_process_all_s": sorted(r[3]["wall"] for r in runs),
             })
             shutil.rmtree(folder)
     return rows
@@ -237,6 +245,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10,100,1000", help="article counts (default 10,100,1000)")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per fake call (default 0.2)")
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--repeat", type=int, default=3, help="runs per size; the median is shown (default 3)")
     parser.add_argument("--skip-embedded", action="store_true", help="leave out the embedded-model part")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
@@ -249,7 +258,7 @@ def main() -> None:
     console.print(f"machine: {machine}")
     with tempfile.TemporaryDirectory(prefix="summarizer-bench-") as tmp:
         work = Path(tmp)
-        rows = fake_endpoint_part(sizes, options.latency, options.concurrency, work)
+        rows = fake_endpoint_part(sizes, options.latency, options.concurrency, work, options.repeat)
         console.print(fake_table(rows))
         embedded = None
         if not options.skip_embedded:
