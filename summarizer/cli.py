@@ -406,16 +406,25 @@ def cache_clear_command(cache_dir: CacheDir = None) -> None:
 
 def _interrupt(signum, frame) -> None:
     # SIGTERM (a service manager, `kill`) ends the run like Ctrl-C does: the
-    # embedded server is stopped and no output file is half-written.
-    raise KeyboardInterrupt
+    # embedded server is stopped and no output file is half-written. It is
+    # turned into SIGINT rather than raised here, so that a running asyncio
+    # loop cancels its tasks in order instead of a KeyboardInterrupt landing
+    # in the middle of one of them.
+    signal.raise_signal(signal.SIGINT)
 
 
 def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     # Everything this process creates (outputs, cache entries, the run log) is the user's alone.
     os.umask(0o077)
-    # Library warnings (a damaged cache entry, a cache that cannot open) reach the user as one line each.
-    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    # Our warnings (a damaged cache entry, a cache that cannot open) reach the user as one line each;
+    # other libraries' log records stay out of the user's terminal.
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    ours = logging.getLogger("summarizer")
+    ours.addHandler(handler)
+    ours.setLevel(logging.WARNING)
+    ours.propagate = False
     try:
         app()  # typer turns Ctrl-C (and our SIGTERM) into a silent exit 130
     except SystemExit as done:
