@@ -17,7 +17,7 @@ from pathlib import Path
 import diskcache
 import platformdirs
 
-from .calls import Backend, ChatReply, ChatRequest
+from .calls import Backend, ChatReply, ChatRequest, subject
 from .providers import check_reply
 
 log = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ class Cached:
             # Stored as JSON text, not pickled: an entry is data, never code to run.
             self.cache.set(key, json.dumps({"labels": request.labels, "reply": reply.data}, ensure_ascii=False))
         except Exception as error:  # a full or read-only disk costs the cache, not the run
-            log.warning("could not cache the %s reply (%s)", _named(request), error)
+            log.warning("could not cache the %s reply (%s)", subject(request.labels), error)
         return reply
 
     def _read(self, key: str, request: ChatRequest) -> dict | None:
@@ -84,18 +84,12 @@ class Cached:
             self.damaged += 1
             log.warning(
                 "cache entry for the %s request is damaged (%s: %s); asking the model again",
-                _named(request), type(error).__name__, str(error)[:80],
+                subject(request.labels), type(error).__name__, str(error)[:80],
             )
             return None
 
     async def aclose(self) -> None:
         await self.inner.aclose()
-
-
-def _named(request: ChatRequest) -> str:
-    stage = request.labels.get("stage", "model")
-    subject = request.labels.get("article_id")
-    return f"{stage} {subject}" if subject else stage
 
 
 def cache_stats(cache: diskcache.Cache) -> dict[str, object]:

@@ -62,6 +62,13 @@ class ChatReply:
         return int(usage.get("prompt_tokens") or 0), int(usage.get("completion_tokens") or 0)
 
 
+def subject(labels: dict[str, str]) -> str:
+    """What a request is about, for messages: "article 000_ca7b..." or "briefing"."""
+    stage = labels.get("stage", "model")
+    article = labels.get("article_id")
+    return f"{stage} {article}" if article else stage
+
+
 class Backend(Protocol):
     """Anything that answers a ChatRequest."""
 

@@ -16,7 +16,7 @@ import re
 from datetime import datetime, timezone
 from pathlib import Path
 
-from .calls import Backend, ChatReply, ChatRequest, ModelCallError
+from .calls import Backend, ChatReply, ChatRequest, ModelCallError, subject
 from .providers import check_reply
 
 RECORD_HINT = "summarizer record {paths} --fixtures {folder}"
@@ -61,11 +61,8 @@ class Replaying:
         key = request.key(self.identity)
         path = self._load_index().get(key)
         if path is None:
-            what = request.labels.get("stage", "call")
-            subject = request.labels.get("article_id")
-            named = f"{what} of {subject}" if subject else what
             raise FixtureMissing(
-                f"no recorded reply for the {named} request (key {key[:12]}) in {self.folder}; "
+                f"no recorded reply for the {subject(request.labels)} request (key {key[:12]}) in {self.folder}; "
                 f"record it with: {RECORD_HINT.format(paths='<articles>', folder=self.folder)}"
             )
         exchange = json.loads(path.read_text(encoding="utf-8"))

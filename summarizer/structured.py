@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import instructor
-import pydantic_core
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-from .calls import Backend, CallStats, ChatRequest, ModelCallError
+from .calls import Backend, CallStats, ChatRequest, ModelCallError, subject
+from .lenient import loosely, salvage
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -209,7 +209,7 @@ class StructuredClient:
             try:
                 self.memo.set(key, json.dumps(entry, ensure_ascii=False))
             except Exception as error:  # a full disk costs the memo, not the run
-                log.warning("could not cache the %s result (%s)", labels.get("stage", "model"), error)
+                log.warning("could not cache the %s result (%s)", subject(labels), error)
         return filled
 
     def _load_model_client(self) -> None:
@@ -259,9 +259,8 @@ class StructuredClient:
             entry = json.loads(raw)
             content, calls, how = entry["content"], int(entry["calls"]), entry["how"]
         except Exception as error:
-            stage, subject = labels.get("stage", "model"), labels.get("article_id")
             log.warning("cache entry for the %s request is damaged (%s); asking again",
-                        f"{stage} {subject}" if subject else stage, type(error).__name__)
+                        subject(labels), type(error).__name__)
             return None
         if how == "strict":
             try:
@@ -269,7 +268,7 @@ class StructuredClient:
             except ValidationError:
                 return None  # the grounding rules changed since: do it properly
         elif how == "lenient":
-            value = _loosely(reply_model, content, context)
+            value = loosely(reply_model, content, context)
         else:
             value = salvage(reply_model, content, context)
         if value is None:
@@ -320,7 +319,7 @@ class StructuredClient:
             except ValidationError as invalid:
                 # Small models put raw newlines inside JSON strings, which strict
                 # JSON forbids; read that way, the reply is often fine.
-                value = _loosely(reply_model, content, context)
+                value = loosely(reply_model, content, context)
                 if value is not None:
                     return Filled(value, state.calls, content, "lenient")
                 first = invalid.errors()[0]
@@ -359,59 +358,6 @@ CUT_OFF_NOTE = (
 )
 
 
-def salvage(reply_model: type[T], content: str | None, context: dict[str, Any]) -> T | None:
-    """The complete items of a JSON reply cut off mid-way, validated leniently; None if nothing is left.
-
-    The cut JSON is parsed as far as it goes; list items the cut left
-    incomplete fail validation and are removed, one pass per error.
-    """
-    if not content:
-        return None
-    try:
-        data = pydantic_core.from_json(content, allow_partial="trailing-strings")
-    except ValueError:
-        return None
-    return _validate_dropping_broken_items(reply_model, data, context)
-
-
-def _loosely(reply_model: type[T], content: str, context: dict[str, Any]) -> T | None:
-    """The last reply, read as kindly as it can be: raw control characters allowed
-    inside strings, and list items that break the schema (an unknown status, a
-    missing field) removed one by one. What is left is still grounded."""
-    try:
-        data = json.loads(content, strict=False)
-    except ValueError:
-        return None
-    return _validate_dropping_broken_items(reply_model, data, context)
-
-
-def _validate_dropping_broken_items(reply_model: type[T], data: Any, context: dict[str, Any]) -> T | None:
-    if not isinstance(data, dict):
-        return None
-    for _ in range(20):
-        try:
-            return reply_model.model_validate(data, context={**context, "lenient": True})
-        except ValidationError as invalid:
-            if not _drop_broken_items(data, invalid):
-                return None
-    return None
-
-
-def _drop_broken_items(data: dict[str, Any], invalid: ValidationError) -> bool:
-    dropped = False
-    for error in invalid.errors():
-        loc = error.get("loc", ())
-        if len(loc) >= 2 and isinstance(loc[1], int) and isinstance(data.get(loc[0]), list):
-            items = data[loc[0]]
-            if loc[1] < len(items):
-                items[loc[1]] = None
-                dropped = True
-    for key, value in data.items():
-        if isinstance(value, list):
-            data[key] = [item for item in value if item is not None]
-    return dropped
-
-
 def _content_of(data: dict[str, Any]) -> str | None:
     """The JSON text of a raw completion (OpenAI's shape), as content or as a tool call."""
     try:
@@ -425,11 +371,5 @@ def _content_of(data: dict[str, Any]) -> str | None:
 
 
 def _reply_text(completion: Any) -> str | None:
-    """The JSON text of a completion, whether it came as content or as a tool call."""
-    try:
-        message = completion.choices[0].message
-    except (AttributeError, IndexError):
-        return None
-    if getattr(message, "tool_calls", None):
-        return message.tool_calls[0].function.arguments
-    return message.content
+    """The JSON text of a completion object (instructor hands back the openai type)."""
+    return _content_of(completion.model_dump(mode="json")) if completion is not None else None

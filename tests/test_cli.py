@@ -35,7 +35,7 @@ def test_replay_without_fixture_names_the_request_and_the_record_command(tmp_pat
     article.write_text("Officials met on Friday to discuss tariffs on steel imports.", encoding="utf-8")
     result = run("article", str(article), "--fixture-mode", "replay", "--fixtures", str(tmp_path / "empty"))
     assert result.returncode == 1
-    assert "no recorded reply for the article of a request" in result.stderr
+    assert "no recorded reply for the article a request" in result.stderr
     assert "summarizer record" in result.stderr and "Traceback" not in result.stderr
 
 
