@@ -142,6 +142,7 @@ def brief(
     batch_id: Annotated[Optional[str], typer.Option("--batch-id", help="With --batch: collect this batch, submitted earlier, instead of submitting one.")] = None,
     batch_poll: Annotated[float, typer.Option("--batch-poll", min=0.01, help="With --batch: seconds before the first status check; later checks back off up to a minute.")] = 5.0,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_log: NoLog = False,
 ) -> None:
@@ -213,6 +214,9 @@ def brief(
         err.print(f"wrote {target}", highlight=False)
     meta = briefing.metadata
     _log("brief", meta, len(briefing.articles), written, briefing.headline, no_log)
+    if gold is not None:
+        target = (out_path or Path("briefing.json")).with_suffix(".eval.json")
+        _score(briefing, gold, None, target)
     err.print(
         f"{len(briefing.articles)} article(s), {meta.model_calls} model call(s), {meta.cache_hits} cache hit(s), "
         f"{meta.dropped_ungrounded} item(s) dropped as ungrounded, {meta.elapsed_seconds:.1f}s",
@@ -244,6 +248,121 @@ def _list(label: str, lines: list[str], limit: int = 10) -> None:
         err.print(f"[{colour}]{label}:[/{colour}] {line}", highlight=False)
     if len(lines) > limit:
         err.print(f"[{colour}]{label}:[/{colour}] ... and {len(lines) - limit} more (all listed in the briefing's metadata)", highlight=False)
+
+
+def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict:
+    import json as json_module
+
+    from .evaluate import GoldError, article_texts, evaluate, headline_figures, load_gold
+
+    try:
+        reference = load_gold(gold)
+    except GoldError as error:
+        raise fail(str(error), EXIT_USAGE) from None
+    report = evaluate(briefing, reference, article_texts(briefing, articles))
+    table = Table("measure", "score", title=f"{briefing.metadata.template} against {gold}")
+    for label, value in headline_figures(report):
+        table.add_row(label, "n/a" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value)))
+    out.print(table)
+    misses = {
+        "actors missed": report["actors"]["missed"], "deadlines missed": report["deadlines"]["missed"],
+        "false deadlines": report["deadlines"]["false_deadlines"],
+        "actors split": [f"{k}: {', '.join(v)}" for k, v in report["actors"]["split"].items()],
+        "wrongly merged": report["actors"]["wrongly_merged"],
+    }
+    for label, items in misses.items():
+        if items:
+            out.print(f"{label}: {'; '.join(items)}", highlight=False)
+    write_atomically(target, json_module.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    err.print(f"wrote {target}", highlight=False)
+    return report
+
+
+@app.command("eval")
+def eval_command(
+    briefing_path: Annotated[Path, typer.Argument(metavar="BRIEFING.json", help="A briefing written with --format json.")],
+    gold: Annotated[Path, typer.Option("--gold", help="Reference annotation (format: fixtures/README.md).")],
+    articles: Annotated[Optional[Path], typer.Option(help="Folder of the articles, to check quotes (default: the paths in the briefing).")] = None,
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSON report (default: BRIEFING.eval.json).")] = None,
+) -> None:
+    """Score a briefing against a hand-written reference: recall, precision, grounding."""
+    from pydantic import ValidationError
+
+    from .schemas import Briefing
+
+    try:
+        briefing = Briefing.model_validate_json(briefing_path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise fail(f"{briefing_path}: {error.strerror or error}", EXIT_USAGE) from None
+    except ValidationError as error:
+        raise fail(f"{briefing_path}: not a briefing JSON ({error.error_count()} problem(s), first: {error.errors()[0]['msg']})", EXIT_USAGE) from None
+    _score(briefing, gold, articles, out_path or briefing_path.with_suffix(".eval.json"))
+
+
+@app.command()
+def compare(
+    paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
+    templates_: Annotated[list[str], typer.Option("--template", "-t", help="Two templates to compare (give the option twice).")],
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="Score both against this reference annotation.")] = None,
+    out_path: Annotated[Path, typer.Option("--out", "-o", help="Markdown report.")] = Path("compare.md"),
+    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
+    published: Published = None,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once.")] = 4,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    mode: Mode = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    fixtures: Fixtures = None,
+    fixture_mode: FixtureModeOpt = FixtureMode.off,
+    max_retries: MaxRetries = 2,
+) -> None:
+    """Brief the same articles with two templates (from the cache where possible) and set the results side by side."""
+    from .compare import Side, to_markdown
+    from .compare import compare as compare_sides
+    from .evaluate import GoldError, evaluate, load_gold
+    from .pipeline import Run, brief_articles, load
+
+    if len(templates_) != 2:
+        raise fail("give exactly two templates: --template A --template B", EXIT_USAGE)
+    settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
+    day = date.date() if date else None
+    try:
+        chosen = [load_template(t) for t in templates_]
+        articles, failures, duplicates = load(paths, published.date() if published else day)
+        reference = load_gold(gold) if gold else None
+    except (ArticleLoadError, TemplateError, GoldError) as error:
+        raise fail(str(error), EXIT_USAGE) from None
+    if not articles:
+        raise fail("no readable article in the given paths", EXIT_USAGE)
+
+    async def both():
+        sides = []
+        for tpl in chosen:
+            err.print(f"briefing with template {tpl.name} ({tpl.hash[:8]})...", highlight=False)
+            async with Run(settings=settings, template=tpl, concurrency=concurrency) as run:
+                sides.append(await brief_articles(run, articles, day, None, failures, duplicates))
+        return sides
+
+    try:
+        first, second = asyncio.run(both())
+    except ModelCallError as error:
+        raise fail(str(error)) from None
+    labels = [t.name if t.name != chosen[1 - i].name else f"{t.name}#{i + 1}" for i, t in enumerate(chosen)]
+    left, right = Side(labels[0], first), Side(labels[1], second)
+    if reference is not None:
+        texts = {a.id: a.text for a in articles}
+        left.scores, right.scores = evaluate(first, reference, texts), evaluate(second, reference, texts)
+    compare_sides(left, right)
+    for side in (left, right):
+        for failure in side.briefing.metadata.failures:
+            err.print(f"[red]failed:[/red] {side.label}: {failure.stage} {failure.article_id or ''}: {failure.reason}", highlight=False)
+    report = to_markdown(left, right)
+    from rich.markdown import Markdown
+
+    out.print(Markdown(report))
+    write_atomically(out_path, report)
+    err.print(f"wrote {out_path}", highlight=False)
 
 
 @app.command()

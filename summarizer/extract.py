@@ -27,14 +27,26 @@ HISTORY_DAYS = 366
 ARTICLE_MAX_TOKENS = 1800
 
 
-def reply_model_for(article: Article, constrain_quotes: bool) -> type[ArticleReply]:
+#: List bounds for a grammar-constrained (embedded) model: left free, a 135M
+#: model closes the object after the summary, or repeats one item to the limit.
+CONSTRAINED_MIN_ITEMS = {"actors": 4, "measures": 1, "deadlines": 1, "open_questions": 1}
+CONSTRAINED_MAX_ITEMS = {"actors": 6, "measures": 3, "deadlines": 3, "open_questions": 2, "evidence": 1}
+
+
+def reply_model_for(article: Article, constrain_quotes: bool, template: Template | None = None) -> type[ArticleReply]:
+    """The reply model for one article: enums of its own sentences, names and dates for a
+    constrained model, and the list bounds the template asks for (template.yaml)."""
+    wanted_min = template.article_setting("min_items", {}) if template else {}
+    wanted_max = template.article_setting("max_items", {}) if template else {}
     if not constrain_quotes:
-        return ArticleReply
+        if not (wanted_min or wanted_max):
+            return ArticleReply
+        return constrain_choices(ArticleReply, {}, min_items=wanted_min, max_items=wanted_max)
     return constrain_choices(
         ArticleReply,
         article_choices(article.text),
-        min_items={"actors": 4, "measures": 1, "deadlines": 1, "open_questions": 1},
-        max_items={"actors": 6, "measures": 3, "deadlines": 3, "open_questions": 2, "evidence": 1},
+        min_items={**CONSTRAINED_MIN_ITEMS, **wanted_min},
+        max_items={**CONSTRAINED_MAX_ITEMS, **wanted_max},
     )
 
 
@@ -43,7 +55,7 @@ async def summarize(
     client: StructuredClient,
     template: Template,
     constrain_quotes: bool = False,
-    max_tokens: int = ARTICLE_MAX_TOKENS,
+    max_tokens: int | None = None,
     context_tokens: int | None = None,
     count_tokens: TokenCounter = estimate_tokens,
 ) -> ArticleSummary:
@@ -52,6 +64,7 @@ async def summarize(
     Chunks are extracted one after the other, not at once: the calls of other
     articles already fill the concurrency the backend allows.
     """
+    max_tokens = max_tokens or template.article_setting("max_tokens", ARTICLE_MAX_TOKENS)
     if context_tokens:
         parts = chunks.split(article.text, chunks.budget_tokens(context_tokens, max_tokens), count_tokens)
     else:
@@ -84,7 +97,7 @@ async def _summarize_text(
     if chunk is not None:
         labels["chunk"] = f"{chunk.index + 1}/{chunk.total}"
     filled = await client.fill(
-        reply_model_for(article, constrain_quotes),
+        reply_model_for(article, constrain_quotes, template),
         template.messages("article", article=article, chunk=chunk),
         context={"grounder": grounder},
         labels=labels,

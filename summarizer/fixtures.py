@@ -48,7 +48,8 @@ class Replaying:
     def _load_index(self) -> dict[str, Path]:
         if self._index is None:
             self._index = {}
-            for path in sorted(self.folder.glob("*.json")):
+            # Folders below count too: `--fixtures fixtures` replays every recorded set at once.
+            for path in sorted(self.folder.rglob("*.json")):
                 try:
                     key = json.loads(path.read_text(encoding="utf-8")).get("key")
                 except (OSError, ValueError):

@@ -6,6 +6,14 @@ briefing.system.j2 and briefing.user.j2. Built-in ones live under `prompts/`
 built-in one, `--template PATH` any folder. The content hash of the four files
 is part of every cache key and of the briefing metadata, so switching
 templates recomputes and switching back hits the cache.
+
+A template may also carry `template.yaml`, settings that belong to its
+approach rather than to its wording, e.g. for a very small model:
+
+    article:
+      max_tokens: 900          # the reply's token limit
+      max_items: {actors: 4}   # tighter list bounds in the reply schema
+      min_items: {actors: 2}
 """
 
 from __future__ import annotations
@@ -52,13 +60,23 @@ class Template:
     name: str
     folder: Path
     sources: dict[str, str]
+    settings_source: str = ""  # template.yaml as written, empty when there is none
 
     @property
     def hash(self) -> str:
         digest = hashlib.sha256()
         for part in PARTS:
             digest.update(part.encode() + b"\0" + self.sources[part].encode("utf-8") + b"\0")
+        if self.settings_source:
+            digest.update(b"template.yaml\0" + self.settings_source.encode("utf-8"))
         return digest.hexdigest()[:16]
+
+    @functools.cached_property
+    def settings(self) -> dict[str, Any]:
+        return parse_settings(self.settings_source, self.name)
+
+    def article_setting(self, key: str, default: Any = None) -> Any:
+        return (self.settings.get("article") or {}).get(key, default)
 
     def render(self, part: str, **values: Any) -> str:
         try:
@@ -113,4 +131,30 @@ def load_template(name_or_path: str | Path | None = None) -> Template:
         if not file.is_file():
             raise TemplateError(f"template {name!r} lacks {file.name} (in {folder})")
         sources[part] = file.read_text(encoding="utf-8")
-    return Template(name=name, folder=folder, sources=sources)
+    settings_file = folder / "template.yaml"
+    settings_source = settings_file.read_text(encoding="utf-8") if settings_file.is_file() else ""
+    template = Template(name=name, folder=folder, sources=sources, settings_source=settings_source)
+    template.settings  # a broken template.yaml is a usage error now, not mid-run
+    return template
+
+
+def parse_settings(source: str, name: str) -> dict[str, Any]:
+    import yaml
+
+    if not source.strip():
+        return {}
+    try:
+        data = yaml.safe_load(source)
+    except yaml.YAMLError as error:
+        raise TemplateError(f"template {name!r}, template.yaml: {getattr(error, 'problem', error)}") from None
+    article = (data or {}).get("article") if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not isinstance(article or {}, dict):
+        raise TemplateError(f"template {name!r}, template.yaml: expected 'article:' with settings under it")
+    for key in ("min_items", "max_items"):
+        bounds = (article or {}).get(key, {})
+        if not isinstance(bounds, dict) or not all(isinstance(v, int) and v >= 0 for v in bounds.values()):
+            raise TemplateError(f"template {name!r}, template.yaml: article.{key} must map list names to counts")
+    tokens = (article or {}).get("max_tokens", 1)
+    if not isinstance(tokens, int) or tokens < 1:
+        raise TemplateError(f"template {name!r}, template.yaml: article.max_tokens must be a positive integer")
+    return data

@@ -1,0 +1,246 @@
+"""Scoring a briefing against a reference annotation (a "gold" file written by hand).
+
+The gold format is the one of fixtures/seeds.gold.json, documented in
+fixtures/README.md. Matching is deliberately forgiving about wording and
+strict about facts:
+
+* names match when a briefing name and any gold name or alias denote the same
+  entity (case, accents and titles ignored; close spellings accepted, see
+  merge.same_entity);
+* deadlines match by ISO date, and their description must share words with
+  the gold event (rapidfuzz token-set ratio >= 40); a date alone is also
+  counted, separately;
+* measures, source differences and open questions match by fuzzy token
+  overlap (rapidfuzz token-set ratio), not by embeddings: cheap,
+  deterministic, and good enough to tell "the truce expiry" from "a
+  port fee";
+* grounding is checked against the articles themselves: a quote is
+  grounded when its span in its article holds its text.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from rapidfuzz import fuzz
+
+from .grounding import fold_text
+from .merge import same_entity
+from .schemas import Briefing, Quote
+
+DESCRIPTION_MATCH = 40  # token-set ratio between a timeline event and a gold event
+MEASURE_MATCH = 60
+TOPIC_MATCH = 55
+QUESTION_MATCH = 60
+
+
+class GoldError(Exception):
+    """A gold file that cannot be read; the message names it and the reason."""
+
+
+def load_gold(path: Path) -> dict[str, Any]:
+    try:
+        gold = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise GoldError(f"{path}: cannot read the reference annotation ({error})") from None
+    missing = [k for k in ("actors", "deadlines") if k not in gold]
+    if not isinstance(gold, dict) or missing:
+        raise GoldError(f"{path}: not a reference annotation (missing {', '.join(missing) or 'an object'})")
+    return gold
+
+
+def _names(actor: dict[str, Any]) -> list[str]:
+    return [actor["name"], *[a for a in actor.get("aliases", []) if not a.startswith("@")]]
+
+
+def _same(name: str, names: list[str]) -> bool:
+    return any(fold_text(name) == fold_text(n) or same_entity(name, n) for n in names)
+
+
+def _ratio(a: str, b: str) -> float:
+    return fuzz.token_set_ratio(fold_text(a), fold_text(b))
+
+
+@dataclass
+class Score:
+    found: int
+    total: int
+
+    @property
+    def share(self) -> float | None:
+        return round(self.found / self.total, 3) if self.total else None
+
+    def __str__(self) -> str:
+        return f"{self.found}/{self.total}"
+
+
+def score_actors(briefing: Briefing, gold: dict[str, Any]) -> dict[str, Any]:
+    gold_actors = gold.get("actors", [])
+    # Anything the reference names is a fair actor: people, organisations, and the countries its measures name.
+    fair = [n for a in gold_actors for n in _names(a)] + list(gold.get("organizations", []))
+    fair += [m.get(k, "") for m in gold.get("measures", []) for k in ("actor", "target") if m.get(k)]
+    entries = [[b.name, *b.aliases] for b in briefing.actors]
+    matches = {a["name"]: [i for i, e in enumerate(entries) if any(_same(n, _names(a)) for n in e)] for a in gold_actors}
+    found = [name for name, hits in matches.items() if hits]
+    correct = [e[0] for e in entries if any(_same(n, fair) for n in e)]
+    split = {name: [entries[i][0] for i in hits] for name, hits in matches.items() if len(hits) > 1}
+    merged = [
+        e[0] for i, e in enumerate(entries)
+        if sum(1 for hits in matches.values() if i in hits) > 1
+    ]
+    return {
+        "recall": Score(len(found), len(gold_actors)).share,
+        "found": found,
+        "missed": [name for name in matches if name not in found],
+        "precision": Score(len(correct), len(entries)).share,
+        "unknown": [e[0] for e in entries if e[0] not in correct],
+        "split": split,  # one gold actor shown as several entries
+        "wrongly_merged": merged,  # one entry standing for several gold actors
+    }
+
+
+def score_deadlines(briefing: Briefing, gold: dict[str, Any]) -> dict[str, Any]:
+    entries = [(str(t.date), t.event) for t in briefing.timeline if t.date]
+    by_date, matched = [], []
+    for deadline in gold.get("deadlines", []):
+        same_day = [event for day, event in entries if day == deadline["date"]]
+        if same_day:
+            by_date.append(deadline["date"])
+            if any(_ratio(event, deadline["event"]) >= DESCRIPTION_MATCH for event in same_day):
+                matched.append(deadline["date"])
+    gold_days = {d["date"] for d in gold.get("deadlines", [])}
+    wrong_days = {d["date"]: d.get("why", "") for d in gold.get("not_deadlines", [])}
+    total = len(gold.get("deadlines", []))
+    return {
+        "recall": Score(len(matched), total).share,
+        "recall_by_date_only": Score(len(by_date), total).share,
+        "found": matched,
+        "missed": sorted(gold_days - set(by_date)),
+        "false_deadlines": [f"{day}: {wrong_days[day]}" for day, _ in entries if day in wrong_days],
+        "not_in_reference": sorted({day for day, _ in entries if day not in gold_days and day not in wrong_days}),
+    }
+
+
+def score_measures(briefing: Briefing, gold: dict[str, Any]) -> dict[str, Any]:
+    rows, found = [], 0
+    for measure in gold.get("measures", []):
+        # Figures must agree too: "20% tariff on steel" is not "100% additional US tariff".
+        candidates = [m for m in briefing.measures if _numbers(m.name) <= _numbers(measure["name"])]
+        best = max(candidates, key=lambda m: _ratio(m.name, measure["name"]), default=None)
+        if best is None or _ratio(best.name, measure["name"]) < MEASURE_MATCH:
+            rows.append({"gold": measure["name"], "found": None})
+            continue
+        found += 1
+        rows.append({
+            "gold": measure["name"], "found": best.name,
+            "status_matches": best.status == measure.get("status"),
+            "actor_matches": bool(best.imposed_by) and _same(best.imposed_by, [measure.get("actor", "")]),
+        })
+    return {"recall": Score(found, len(gold.get("measures", []))).share, "measures": rows}
+
+
+def _numbers(text: str) -> set[str]:
+    return set(re.findall(r"\d+(?:\.\d+)?", text))
+
+
+def score_differences(briefing: Briefing, gold: dict[str, Any]) -> dict[str, Any]:
+    reported = []
+    for difference in gold.get("source_differences", []):
+        gold_ids = set(difference.get("claims", {}))
+        for shown in briefing.source_differences:
+            shared = gold_ids & {c.article_id for c in shown.claims}
+            if len(shared) >= 2 and _ratio(shown.topic, difference["topic"]) >= TOPIC_MATCH:
+                reported.append(difference["topic"])
+                break
+    total = len(gold.get("source_differences", []))
+    return {"recall": Score(len(reported), total).share, "reported": reported,
+            "missed": [d["topic"] for d in gold.get("source_differences", []) if d["topic"] not in reported]}
+
+
+def score_questions(briefing: Briefing, gold: dict[str, Any]) -> dict[str, Any]:
+    asked = [q.question for q in briefing.open_questions]
+    found = [g for g in gold.get("open_questions", []) if any(_ratio(q, g) >= QUESTION_MATCH for q in asked)]
+    return {
+        "recall": Score(len(found), len(gold.get("open_questions", []))).share,
+        "found": found,
+        "method": f"rapidfuzz token-set ratio >= {QUESTION_MATCH} after folding case and accents",
+    }
+
+
+def _shown_items(briefing: Briefing) -> list[tuple[str, str, list[str], list[Quote]]]:
+    """(section, label, cited article ids, quotes) for every item a reader sees."""
+    items = [("actor", a.name, a.article_ids, a.evidence) for a in briefing.actors]
+    items += [("measure", m.name, m.article_ids, m.evidence) for m in briefing.measures]
+    items += [("timeline", f"{t.date} {t.event}", t.article_ids, t.evidence) for t in briefing.timeline]
+    items += [("key development", k.text, k.article_ids, k.evidence) for k in briefing.key_developments]
+    items += [("question", q.question, q.article_ids, q.evidence) for q in briefing.open_questions]
+    return items
+
+
+def score_grounding(briefing: Briefing, texts: dict[str, str]) -> dict[str, Any]:
+    items = _shown_items(briefing)
+    aligned, checked, unsupported = 0, 0, []
+    for section, label, article_ids, quotes in items:
+        if not quotes or not all(q.article_id in texts for q in quotes):
+            continue
+        checked += 1
+        if all(texts[q.article_id][q.start : q.end] == q.text for q in quotes):
+            aligned += 1
+        # Every article an item cites must be one its quotes come from, and hold the quote.
+        quoted = {q.article_id for q in quotes if texts[q.article_id][q.start : q.end] == q.text}
+        missing = [a for a in article_ids if a not in quoted]
+        if missing:
+            unsupported.append(f"{section} {label[:50]!r}: cites {', '.join(missing)} without a quote from it")
+    return {
+        "aligned_share": Score(aligned, checked).share,
+        "items_checked": checked,
+        "dropped_ungrounded": briefing.metadata.dropped_ungrounded,
+        "per_article_support": Score(checked - len(unsupported), checked).share,
+        "unsupported_citations": unsupported,
+    }
+
+
+def article_texts(briefing: Briefing, folder: Path | None = None) -> dict[str, str]:
+    """The articles' texts, from `folder` or from the paths the briefing recorded."""
+    from .articles import load_articles
+
+    paths = [folder] if folder else [Path(s.path) for s in briefing.sources if s.path and Path(s.path).exists()]
+    if not paths:
+        return {}
+    return {a.id: a.text for a in load_articles(paths).articles}
+
+
+def evaluate(briefing: Briefing, gold: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+    return {
+        "briefing_date": str(briefing.date),
+        "template": f"{briefing.metadata.template} {briefing.metadata.template_hash}",
+        "model": briefing.metadata.model,
+        "actors": score_actors(briefing, gold),
+        "deadlines": score_deadlines(briefing, gold),
+        "measures": score_measures(briefing, gold),
+        "source_differences": score_differences(briefing, gold),
+        "open_questions": score_questions(briefing, gold),
+        "grounding": score_grounding(briefing, texts) if texts else {"note": "article texts not found; pass --articles"},
+    }
+
+
+HEADLINE_FIGURES = [
+    ("actors recall", ("actors", "recall")),
+    ("actors precision", ("actors", "precision")),
+    ("deadlines recall", ("deadlines", "recall")),
+    ("deadline dates recall", ("deadlines", "recall_by_date_only")),
+    ("measures recall", ("measures", "recall")),
+    ("source differences recall", ("source_differences", "recall")),
+    ("open questions recall", ("open_questions", "recall")),
+    ("quotes aligned", ("grounding", "aligned_share")),
+    ("per-article support", ("grounding", "per_article_support")),
+    ("dropped as ungrounded", ("grounding", "dropped_ungrounded")),
+]
+
+
+def headline_figures(report: dict[str, Any]) -> list[tuple[str, Any]]:
+    return [(label, report.get(section, {}).get(key)) for label, (section, key) in HEADLINE_FIGURES]
