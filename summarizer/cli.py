@@ -39,6 +39,7 @@ EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 1, 2, 3
 class Format(str, Enum):
     md = "md"
     json = "json"
+    html = "html"
     both = "both"
 
 
@@ -120,7 +121,7 @@ def _progress(total: int, enabled: bool):
 def brief(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders (.txt .md .json .jsonl .html).")],
     out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default briefing.md / briefing.json).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json, or both.")] = Format.md,
+    fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json, html (a self-contained report), or both (md and json).")] = Format.md,
     date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     template: TemplateOpt = "default",
@@ -209,7 +210,7 @@ def brief(
         target = out_path or Path(f"briefing.{kind}")
         if out_path and len(formats) > 1:
             target = out_path.with_suffix(f".{kind}")
-        write_atomically(target, render(briefing, kind))
+        write_atomically(target, render(briefing, kind, {a.id: a for a in articles}))
         written.append(str(target))
         err.print(f"wrote {target}", highlight=False)
     meta = briefing.metadata

@@ -1,10 +1,16 @@
-"""Stage 6: the briefing as Markdown or JSON."""
+"""Stage 6: the briefing as Markdown, JSON, or a self-contained HTML report."""
 
 from __future__ import annotations
 
+import functools
+import itertools
+import json
+from collections.abc import Mapping
+from pathlib import Path
+
 from .schemas import ArticleSummary, Briefing, Quote
 
-FORMATS = ("md", "json")
+FORMATS = ("md", "json", "html")
 
 
 def _quote(q: Quote) -> str:
@@ -98,9 +104,64 @@ def summary_to_markdown(s: ArticleSummary) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(b: Briefing, fmt: str) -> str:
+def _script_json(value: object) -> str:
+    # JSON inside <script>: "<" escaped, so no text can close the element.
+    return json.dumps(value, ensure_ascii=False).replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+
+
+def _evidence_json(quotes: list[Quote]) -> str:
+    return json.dumps([{"a": q.article_id, "s": q.start, "e": q.end} for q in quotes])
+
+
+def _groupby_side(actors):
+    side = lambda a: a.affiliation or "Other"  # noqa: E731
+    ordered = sorted(actors, key=lambda a: (side(a) == "Other", side(a), -len(a.article_ids)))
+    return [(key, list(group)) for key, group in itertools.groupby(ordered, key=side)]
+
+
+@functools.lru_cache(maxsize=1)
+def _html_template():
+    from jinja2 import Environment, StrictUndefined
+
+    # Autoescaped: every article-derived string is text in the page, never markup.
+    env = Environment(autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters["evidence_json"] = _evidence_json
+    env.filters["groupby_side"] = _groupby_side
+    source = (Path(__file__).parent / "html" / "report.html.j2").read_text(encoding="utf-8")
+    return env.from_string(source)
+
+
+def to_html(b: Briefing, articles: Mapping[str, object] | None = None) -> str:
+    """One HTML file, no outside resources: each item opens its quote highlighted in its article.
+
+    `articles` maps ids to Article objects (their text is what the quote
+    offsets index); without it, the texts are read from the paths the
+    briefing recorded.
+    """
+    from markupsafe import Markup
+
+    if articles is None:
+        from .articles import load_articles
+
+        paths = [Path(s.path) for s in b.sources if s.path and Path(s.path).exists()]
+        articles = {a.id: a for a in load_articles(paths).articles} if paths else {}
+    data = {
+        article_id: {
+            "text": getattr(a, "text", ""),
+            "title": getattr(a, "title", None),
+            "source": getattr(a, "source", None),
+            "published": str(getattr(a, "published", "") or "") or None,
+        }
+        for article_id, a in articles.items()
+    }
+    return _html_template().render(b=b, articles_json=Markup(_script_json(data)))
+
+
+def render(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) -> str:
     if fmt == "json":
         return b.model_dump_json(indent=2) + "\n"
     if fmt == "md":
         return to_markdown(b)
+    if fmt == "html":
+        return to_html(b, articles)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
