@@ -496,6 +496,36 @@ def schema(
         raise fail(f"out of date: {', '.join(stale)}; run: summarizer schema --out {out_dir}")
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
+    max_body: Annotated[int, typer.Option(min=1024, help="Largest request body in bytes (413 above it).")] = 5 * 1024 * 1024,
+    model: Model = None,
+    base_url: BaseUrl = None,
+    mode: Mode = None,
+    cache_dir: CacheDir = None,
+    no_cache: NoCache = False,
+    fixtures: Fixtures = None,
+    fixture_mode: FixtureModeOpt = FixtureMode.off,
+    max_retries: MaxRetries = 2,
+    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once.")] = 4,
+) -> None:
+    """Serve the pipeline over HTTP (FastAPI). Needs $SUMMARIZER_API_TOKEN: callers send it as a bearer token."""
+    import uvicorn
+
+    from .service import TOKEN_ENV, create_app
+
+    token = os.environ.get(TOKEN_ENV, "")
+    if len(token) < 16:
+        raise fail(f"set {TOKEN_ENV} to a secret of 16 characters or more; every call but /healthz must carry it", EXIT_USAGE)
+    settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
+    settings.concurrency = concurrency
+    if no_cache:
+        raise fail("the service keeps its jobs in the cache folder; it cannot run with --no-cache", EXIT_USAGE)
+    uvicorn.run(create_app(settings, token, max_body), host=host, port=port, log_level="warning")
+
+
 @cache_app.command("stats")
 def cache_stats_command(cache_dir: CacheDir = None) -> None:
     """Where the cache is and how big."""

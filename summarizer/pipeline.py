@@ -37,6 +37,7 @@ class Run:
     template: Template = field(default_factory=load_template)
     backend: Backend | None = None
     concurrency: int = 4
+    owns_backend: bool = True  # False when the backend is shared (the HTTP service): closing the run leaves it open
 
     def __post_init__(self) -> None:
         memo = None
@@ -44,7 +45,7 @@ class Run:
             self.settings = dataclasses.replace(self.settings, concurrency=self.concurrency)
             self.backend = build_backend(self.settings)
             memo = remembered_fills(self.settings)
-        elif not isinstance(self.backend, Throttled):
+        elif self.owns_backend and not isinstance(self.backend, Throttled):
             # A backend handed in (a fake, a custom stack) obeys --concurrency too.
             self.backend = Throttled(self.backend, self.concurrency)
         self.client = StructuredClient(
@@ -57,7 +58,8 @@ class Run:
 
     async def aclose(self) -> None:
         assert self.backend is not None
-        await self.backend.aclose()
+        if self.owns_backend:
+            await self.backend.aclose()
 
     # `async with Run(...) as run:` stops the embedded server however the run ends.
     async def __aenter__(self) -> Run:
