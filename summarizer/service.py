@@ -42,6 +42,7 @@ from .templates import TemplateError, available, load_template
 
 TOKEN_ENV = "SUMMARIZER_API_TOKEN"
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
+MAX_SYNC_ARTICLES = 100  # more than this in one request: ask for a job (?async=true)
 
 
 class ArticleIn(BaseModel):
@@ -135,7 +136,10 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
     @app.middleware("http")
     async def limit_body(request: Request, call_next):
         declared = request.headers.get("content-length")
-        if declared and declared.isdigit() and int(declared) > max_body:
+        if request.method in ("POST", "PUT", "PATCH") and not (declared or "").isdigit():
+            # A streamed body of unknown length could not be held to the limit before it is read.
+            return JSONResponse({"error": "a request body needs a Content-Length"}, status_code=411)
+        if declared and int(declared) > max_body:
             return JSONResponse({"error": f"request body over {max_body} bytes"}, status_code=413)
         return await call_next(request)
 
@@ -222,6 +226,10 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
     ) -> Response:
         from .render import render
 
+        if not run_async and len(body.articles) > MAX_SYNC_ARTICLES:
+            # A request held open for minutes times out somewhere between caller and service.
+            raise HTTPException(422, f"{len(body.articles)} articles: more than {MAX_SYNC_ARTICLES} "
+                                     "in one request need ?async=true")
         if run_async:
             job = {"id": uuid.uuid4().hex, "status": "queued", "done": 0, "total": len(body.articles),
                    "request": body.model_dump(mode="json"), "created_at": time.time()}
