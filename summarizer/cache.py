@@ -52,7 +52,6 @@ class Cached:
     def __init__(self, inner: Backend, cache: diskcache.Cache) -> None:
         self.inner = inner
         self.cache = cache
-        self.damaged = 0
         self.identity = inner.identity
         self.model = inner.model
         self.max_concurrency = inner.max_concurrency
@@ -81,7 +80,6 @@ class Cached:
                 raise ValueError("not a stored reply")
             return entry["reply"]
         except Exception as error:
-            self.damaged += 1
             log.warning(
                 "cache entry for the %s request is damaged (%s: %s); asking the model again",
                 subject(request.labels), type(error).__name__, str(error)[:80],

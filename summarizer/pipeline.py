@@ -1,8 +1,9 @@
 """The pipeline, end to end: load -> extract -> ground -> merge -> synthesize.
 
 Rendering is left to the caller (summarizer.render). Articles are extracted
-concurrently, bounded by the smaller of `concurrency` and what the backend
-serves at once. One article's failure is recorded and the others go on.
+concurrently; the backend bounds the requests in flight (summarizer.ratelimit)
+by `concurrency` and by what the provider serves at once. One article's
+failure is recorded and the others go on.
 """
 
 from __future__ import annotations
@@ -156,6 +157,8 @@ async def brief_articles(
     duplicates: dict[str, str] | None = None,
 ) -> Briefing:
     started = time.monotonic()
+    # Start-up this run pays (a shared backend, as in the service, pays it once, for the first run).
+    startup_before = run.startup_seconds()
     by_id = {a.id: a for a in articles}
     day = day or max((a.published for a in articles if a.published), default=None) or dt.date.today()
     summaries, failures = await summarize_articles(run, articles, progress)
@@ -176,7 +179,7 @@ async def brief_articles(
             # The merged facts stand without the narrative; say why it is missing.
             failures.append(Failure(stage="briefing", reason=str(error)))
     used = {s.article_id: by_id[s.article_id] for s in summaries}
-    startup = run.startup_seconds()
+    startup = run.startup_seconds() - startup_before
     timings = {
         "model_startup": startup,
         # Start-up happens inside the first call; it is counted once, on its own.
