@@ -66,6 +66,12 @@ def page(tmp_path_factory):
     driver.quit()
 
 
+def click(driver, element) -> None:
+    # As a reader would: scroll the item to the middle of the window (above the evidence panel), then click.
+    driver.execute_script("arguments[0].scrollIntoView({block: 'center'});", element)
+    element.click()
+
+
 def highlighted(driver) -> list[str]:
     return [m.text for m in driver.find_elements("css selector", "#evidence-text mark")]
 
@@ -74,7 +80,7 @@ def highlighted(driver) -> list[str]:
 def test_clicking_an_actor_highlights_its_quote(page):
     driver, briefing, folder = page
     actor = briefing["actors"][0]
-    driver.find_element("css selector", f'[data-kind="actor"][data-name="{actor["name"]}"]').click()
+    click(driver, driver.find_element("css selector", f'[data-kind="actor"][data-name="{actor["name"]}"]'))
     quote = actor["evidence"][0]
     assert highlighted(driver)[0] == " ".join(quote["text"].split()) or highlighted(driver)[0] == quote["text"]
     assert quote["article_id"] in driver.find_element("id", "evidence-meta").text
@@ -86,7 +92,7 @@ def test_clicking_a_deadline_highlights_its_quote_at_its_offsets(page):
     driver, briefing, _ = page
     entries = driver.find_elements("css selector", '[data-kind="timeline"]')
     entry = briefing["timeline"][-1]
-    entries[-1].click()
+    click(driver, entries[-1])
     quote = entry["evidence"][0]
     text = (SEEDS / f"{quote['article_id']}.txt").read_text(encoding="utf-8")
     # The mark holds exactly the characters at the recorded offsets.
@@ -128,7 +134,7 @@ def test_article_text_is_shown_as_text_never_run(tmp_path, reliability):
     try:
         driver.get(page_path.as_uri())
         actor = next(a for a in briefing["actors"] if a["evidence"][0]["article_id"] == seed.stem)
-        driver.find_element("css selector", f'[data-kind="actor"][data-name="{actor["name"]}"]').click()
+        click(driver, driver.find_element("css selector", f'[data-kind="actor"][data-name="{actor["name"]}"]'))
         assert "pwned" not in driver.title
         assert "<script>document.title='pwned'</script>" in driver.find_element("id", "evidence-text").text
         assert driver.find_elements("css selector", "#evidence-text script, #evidence-text img") == []
@@ -151,10 +157,10 @@ def screenshot(target: Path) -> None:
         report, briefing = make_report(Path(tmp))
         driver = browser()
         try:
-            driver.set_window_size(1000, 1250)
+            driver.set_window_size(820, 1000)
             driver.get(report.as_uri())
             name = briefing["actors"][0]["name"]
-            driver.find_element("css selector", f'[data-kind="actor"][data-name="{name}"]').click()
+            click(driver, driver.find_element("css selector", f'[data-kind="actor"][data-name="{name}"]'))
             driver.save_screenshot(str(target))
         finally:
             driver.quit()
