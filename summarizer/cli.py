@@ -69,6 +69,7 @@ Published = Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], 
 Timeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for one reply before trying again.")]
 Attempts = Annotated[int, typer.Option(min=1, max=20, help="Tries per model call on transient errors (429, 5xx, timeouts, resets).")]
 CallBudget = Annotated[float, typer.Option(min=0.1, help="Most seconds one model call may take, retries and waits included.")]
+Concurrency = Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once (the embedded model serves one at a time).")]
 Rpm = Annotated[Optional[float], typer.Option("--rpm", min=0.1, help="Requests per minute the provider allows; requests are spaced to stay under it ($SUMMARIZER_RPM).")]
 ContextTokens = Annotated[Optional[int], typer.Option(min=1024, help="The model's context window in tokens; longer articles are split into chunks (default: 8192 embedded, 32768 remote, or $SUMMARIZER_CONTEXT_TOKENS).")]
 
@@ -125,7 +126,7 @@ def brief(
     date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     template: TemplateOpt = "default",
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once (the embedded model serves one at a time).")] = 4,
+    concurrency: Concurrency = 4,
     model: Model = None,
     base_url: BaseUrl = None,
     mode: Mode = None,
@@ -308,7 +309,7 @@ def compare(
     out_path: Annotated[Path, typer.Option("--out", "-o", help="Markdown report.")] = Path("compare.md"),
     date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once.")] = 4,
+    concurrency: Concurrency = 4,
     model: Model = None,
     base_url: BaseUrl = None,
     mode: Mode = None,
@@ -509,7 +510,7 @@ def serve(
     fixtures: Fixtures = None,
     fixture_mode: FixtureModeOpt = FixtureMode.off,
     max_retries: MaxRetries = 2,
-    concurrency: Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once.")] = 4,
+    concurrency: Concurrency = 4,
 ) -> None:
     """Serve the pipeline over HTTP (FastAPI). Needs $SUMMARIZER_API_TOKEN: callers send it as a bearer token."""
     import uvicorn
