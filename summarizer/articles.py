@@ -33,6 +33,10 @@ class Article(BaseModel):
     published: date | None = Field(
         default=None, description="Publication date; anchors relative dates in the text."
     )
+    published_assumed: bool = Field(
+        default=False,
+        description="True when `published` is the run's --date, given because the article carries no date of its own.",
+    )
     path: str | None = Field(default=None, description="Where the article was read from.")
     warnings: list[str] = Field(
         default_factory=list,
@@ -333,7 +337,8 @@ def _read_file(path: Path, default_published: date | None) -> Iterator[Article |
             got["text"] = _normalise(got["text"])
             if not got["text"]:
                 raise ValueError("empty article")
-            got["published"] = got.get("published") or default_published
+            if not got.get("published") and default_published:
+                got["published"], got["published_assumed"] = default_published, True
             got["warnings"] = [*got["warnings"], *injection.describe(got["text"])]
             yield Article(path=name, **got)
     except OSError as e:

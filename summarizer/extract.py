@@ -6,6 +6,7 @@ import datetime as dt
 
 from . import chunks
 from .articles import Article
+from .candidates import summarize_from_candidates
 from .choices import article_choices
 from .dates import resolve_date
 from .grounding import ArticleGrounder
@@ -87,7 +88,6 @@ async def _summarize_text(
     max_tokens: int,
     chunk: chunks.Chunk | None = None,
 ) -> ArticleSummary:
-    grounder = ArticleGrounder(article.id, article.text)
     labels = {
         "stage": "article",
         "article_id": article.id,
@@ -96,6 +96,9 @@ async def _summarize_text(
     }
     if chunk is not None:
         labels["chunk"] = f"{chunk.index + 1}/{chunk.total}"
+    if template.extraction(small_model=constrain_quotes) == "candidates":
+        return summarize_from_candidates(article)
+    grounder = ArticleGrounder(article.id, article.text)
     filled = await client.fill(
         reply_model_for(article, constrain_quotes, template),
         template.messages("article", article=article, chunk=chunk),

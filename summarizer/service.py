@@ -56,7 +56,13 @@ class ArticleIn(BaseModel):
     published: dt.date | None = None
 
     def article(self, default: dt.date | None) -> Article:
-        return Article(**{**self.model_dump(), "published": self.published or default, "text": self.text.strip()})
+        # Without its own date an article is anchored on the request's date, and says so
+        # (relative days such as "Saturday" are then not resolved against it).
+        assumed = self.published is None and default is not None
+        return Article(**{
+            **self.model_dump(), "published": self.published or default, "published_assumed": assumed,
+            "text": self.text.strip(),
+        })
 
 
 class BriefingIn(BaseModel):

@@ -30,6 +30,11 @@ from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 PARTS = ("article.system", "article.user", "briefing.system", "briefing.user")
+#: How articles are extracted (template.yaml, article.extraction): "fill", the model
+#: writes the article schema; "candidates", items are read off the article by
+#: summarizer.candidates and the model writes only the briefing; "auto", candidates
+#: for a small grammar-constrained model, fill for any other.
+EXTRACTIONS = ("auto", "fill", "candidates")
 DEFAULT_TEMPLATE = "default"
 #: Variables a template may test without every caller passing them:
 #: `chunk` (index, total, start, end) is set when a long article is sent in parts.
@@ -77,6 +82,13 @@ class Template:
 
     def article_setting(self, key: str, default: Any = None) -> Any:
         return (self.settings.get("article") or {}).get(key, default)
+
+    def extraction(self, small_model: bool) -> str:
+        """"fill" or "candidates" (see EXTRACTIONS); "auto" picks candidates for a small model."""
+        wanted = self.article_setting("extraction", "auto")
+        if wanted == "auto":
+            return "candidates" if small_model else "fill"
+        return wanted
 
     def render(self, part: str, **values: Any) -> str:
         try:
@@ -154,6 +166,9 @@ def parse_settings(source: str, name: str) -> dict[str, Any]:
         bounds = (article or {}).get(key, {})
         if not isinstance(bounds, dict) or not all(isinstance(v, int) and v >= 0 for v in bounds.values()):
             raise TemplateError(f"template {name!r}, template.yaml: article.{key} must map list names to counts")
+    extraction = (article or {}).get("extraction", "auto")
+    if extraction not in EXTRACTIONS:
+        raise TemplateError(f"template {name!r}, template.yaml: article.extraction must be one of {', '.join(EXTRACTIONS)}")
     tokens = (article or {}).get("max_tokens", 1)
     if not isinstance(tokens, int) or tokens < 1:
         raise TemplateError(f"template {name!r}, template.yaml: article.max_tokens must be a positive integer")

@@ -13,7 +13,7 @@ import json
 
 import pytest
 
-from summarizer import abuild_briefing
+from summarizer import ModelSettings, abuild_briefing
 from summarizer.dates import find_date_phrases, resolve_date
 from summarizer.fakes import FunctionModel
 from summarizer.grounding import mentions, sentences
@@ -76,7 +76,9 @@ def build(seed_articles, fake_model, gold):
     import asyncio
 
     day = dt.date.fromisoformat(gold["briefing_date"])
-    return asyncio.run(abuild_briefing(seed_articles, date=day, backend=fake_model))
+    # The fake stands in for a capable remote model: it writes the whole article schema.
+    settings = ModelSettings(model="fake:gold", base_url="http://127.0.0.1:9/v1")
+    return asyncio.run(abuild_briefing(seed_articles, date=day, backend=fake_model, settings=settings))
 
 
 def test_aliases_merge_into_the_reference_actors(seed_articles, fake_model, gold):

@@ -33,7 +33,8 @@ def test_unknown_template_is_one_line(tmp_path):
 def test_replay_without_fixture_names_the_request_and_the_record_command(tmp_path):
     article = tmp_path / "a.txt"
     article.write_text("Officials met on Friday to discuss tariffs on steel imports.", encoding="utf-8")
-    result = run("article", str(article), "--fixture-mode", "replay", "--fixtures", str(tmp_path / "empty"))
+    # The small template has the model write the article's schema (extraction: fill), so the article needs a reply.
+    result = run("article", str(article), "--template", "small", "--fixture-mode", "replay", "--fixtures", str(tmp_path / "empty"))
     assert result.returncode == 1
     assert "no recorded reply for the article a request" in result.stderr
     assert "summarizer record" in result.stderr and "Traceback" not in result.stderr
@@ -44,7 +45,10 @@ def test_failed_run_keeps_the_previous_briefing(tmp_path):
     out.write_text("yesterday's briefing\n", encoding="utf-8")
     article = tmp_path / "a.txt"
     article.write_text("Officials met on Friday to discuss tariffs on steel imports.", encoding="utf-8")
-    result = run("brief", str(article), "-o", str(out), "--fixture-mode", "replay", "--fixtures", str(tmp_path / "none"))
+    result = run(
+        "brief", str(article), "-o", str(out), "--template", "small",  # its articles need the model (extraction: fill)
+        "--fixture-mode", "replay", "--fixtures", str(tmp_path / "none"),
+    )
     # The only article fails (nothing recorded): an empty briefing must not replace yesterday's.
     assert result.returncode == 1
     assert out.read_text(encoding="utf-8") == "yesterday's briefing\n"

@@ -7,6 +7,7 @@ import datetime as dt
 import json
 
 from summarizer.articles import Article
+from summarizer.backends import ModelSettings
 from summarizer.fakes import ScriptedModel
 from summarizer.pipeline import Run, brief_articles
 from summarizer.render import to_markdown
@@ -36,7 +37,8 @@ BRIEFING = {"headline": "Bessent meets He Lifeng", "executive_summary": "Scott B
 
 def run_with(answers: list) -> tuple:
     model = ScriptedModel([json.dumps(a) if isinstance(a, dict) else a for a in answers])
-    run = Run(backend=model)
+    # The fake stands in for a remote model, which writes the article schema itself (extraction: fill).
+    run = Run(settings=ModelSettings(model="fake", base_url="http://127.0.0.1:9/v1"), backend=model)
     briefing = asyncio.run(brief_articles(run, [ARTICLE], dt.date(2025, 10, 26)))
     return briefing, model
 
