@@ -172,12 +172,27 @@ def _shares_a_keyword(a: str, b: str) -> bool:
     return bool(words(a) & words(b))
 
 
+#: Kinds a story rarely has two of: every "truce" its sources mention is the same truce.
+_ONE_PER_STORY = {"truce", "port_fee", "purchase"}
+#: Measures shown: past this, single-source mentions crowd out what matters.
+MAX_MEASURES = 12
+
+
 def merge_measures(summaries: list[ArticleSummary]) -> list[ConsolidatedMeasure]:
     groups: list[list[tuple[str, object]]] = []
     for summary in summaries:
         for measure in summary.measures:
             group = next(
-                (g for g in groups if g[0][1].kind == measure.kind and _similar(g[0][1].name, measure.name)), None
+                (
+                    g for g in groups
+                    if g[0][1].kind == measure.kind
+                    and (
+                        measure.kind in _ONE_PER_STORY
+                        or _similar(g[0][1].name, measure.name)
+                        or bool(_rates(g[0][1].name) & _rates(measure.name))  # one story's "100%" tariff is one
+                    )
+                ),
+                None,
             )
             if group is None:
                 groups.append([(summary.article_id, measure)])
@@ -191,7 +206,7 @@ def merge_measures(summaries: list[ArticleSummary]) -> list[ConsolidatedMeasure]
         dates = Counter(m.effective_date for _, m in group if m.effective_date).most_common(1)
         merged.append(
             ConsolidatedMeasure(
-                name=max((m.name for _, m in group), key=lambda n: (sum(_similar(n, o.name) for _, o in group), -len(n))),
+                name=max((m.name for _, m in group), key=lambda n: (_telling(n), sum(_similar(n, o.name) for _, o in group), -len(n))),
                 kind=first.kind,
                 imposed_by=next((m.imposed_by for _, m in group if m.imposed_by), ""),
                 imposed_on=next((m.imposed_on for _, m in group if m.imposed_on), ""),
@@ -202,8 +217,19 @@ def merge_measures(summaries: list[ArticleSummary]) -> list[ConsolidatedMeasure]
                 evidence=_unique_quotes([q for _, m in group for q in m.evidence]),
             )
         )
-    merged.sort(key=lambda m: (-len(m.article_ids), m.name))
-    return merged
+    # Most widely reported first, then the names that say most (a figure, an object).
+    merged.sort(key=lambda m: (-len(m.article_ids), -_telling(m.name), m.name))
+    return merged[:MAX_MEASURES]
+
+
+def _rates(name: str) -> set[str]:
+    """The rates and sums a measure's name gives: "100% tariffs" -> {"100%"}."""
+    return {re.sub(r"\s+|per ?cent|percent", "%", m).replace("%%", "%") for m in re.findall(r"\d[\d.,]*\s*(?:%|percent|per cent)|[$\u20ac\u00a3]\s*\d[\d.,]*", name)}
+
+
+def _telling(name: str) -> int:
+    """How much a measure's name says: a rate or a sum ("100%", "$4 billion") and an object ("on Chinese imports") each count."""
+    return bool(re.search(r"\d\s*(?:%|percent|per cent)|[$\u20ac\u00a3]\s*\d", name)) + bool(re.search(r" (?:on|of|against|for|to) ", name))
 
 
 def merge_deadlines(summaries: list[ArticleSummary]) -> tuple[list[TimelineEntry], list[SourceDifference]]:
@@ -259,3 +285,125 @@ def _unique_quotes(quotes: list[Quote]) -> list[Quote]:
             seen.add(key)
             out.append(quote)
     return out
+
+
+#: Words that tell nothing about which event a sentence reports.
+_EVENT_STOPWORDS = _STOPWORDS | {
+    "said", "says", "told", "also", "have", "were", "been", "they", "them", "than", "then", "when", "what",
+    "where", "into", "over", "more", "most", "some", "such", "only", "very", "just", "after", "next", "last",
+}
+
+
+def _event_words(quotes: list[Quote]) -> set[str]:
+    text = " ".join(q.text for q in quotes).lower()
+    return {w for w in re.findall(r"[a-z][a-z'-]{3,}", text) if w not in _EVENT_STOPWORDS}
+
+
+def day_differences(timeline: list[TimelineEntry], min_shared: int = 4) -> list[SourceDifference]:
+    """One event that sources place on neighbouring days: 'Friday evening Eastern Time' against 'Saturday morning'.
+
+    Entries a day apart, from different articles, whose sentences share enough
+    telling words (the people, the kind of event) are taken to be one event
+    told differently: by time zone, by a wrong weekday, or by a mistake. The
+    reader is shown both, with each source's words for the day.
+    """
+    differences = []
+    dated = [t for t in timeline if t.date is not None]
+    for i, a in enumerate(dated):
+        for b in dated[i + 1:]:
+            if abs((a.date - b.date).days) != 1 or set(a.article_ids) == set(b.article_ids):  # type: ignore[operator]
+                continue
+            shared = _event_words(a.evidence) & _event_words(b.evidence)
+            if len(shared) < min_shared:
+                continue
+            claims = []
+            for entry in (a, b):
+                for article_id in entry.article_ids:
+                    quotes = [q for q in entry.evidence if q.article_id == article_id][:1]
+                    claims.append(Claim(article_id=article_id, claim=f"{', '.join(entry.date_texts)} ({entry.date})", evidence=quotes))
+            if len({c.article_id for c in claims}) < 2:
+                continue
+            about = min((a.event, b.event), key=len)
+            about = about if len(about) <= 110 else about[:109].rsplit(" ", 1)[0] + "\u2026"
+            differences.append(SourceDifference(topic=f"day of the event: {about}", claims=claims, origin="merge"))
+    return differences
+
+
+_FIGURE = re.compile(
+    r"(?<![\w.])(\$|€|£)?(\d[\d,]*(?:\.\d+)?)\s*(%|percent|per cent|billion|million|trillion|bn|m\b)?", re.IGNORECASE
+)
+
+
+def _figures(sentence: str) -> list[tuple[str, str, str, set[str]]]:
+    """(unit, value, as written, what it counts) for each figure of a sentence: "$4.6 billion in the
+    contingency fund" -> ("$billion", "4.6", "$4.6 billion", {"contingency", "fund"}). Years and days
+    of the month are left out."""
+    found = []
+    for match in _FIGURE.finditer(sentence):
+        currency, value, unit = match.groups()
+        number = value.replace(",", "")
+        if not unit and not currency and (len(number) == 4 or len(number) <= 2):
+            continue  # a year, a day of the month, a count too small to tell
+        unit_key = ((currency or "") + (unit or "").lower().replace("per cent", "%").replace("percent", "%")) or "#"
+        # What the figure counts: the telling words right after it ("in the contingency fund").
+        after = [w for w in re.findall(r"[a-z][a-z'-]{3,}", sentence[match.end():match.end() + 40].lower())
+                 if w not in _EVENT_STOPWORDS][:3]
+        if after:
+            found.append((unit_key, number, match.group(0).strip(), set(after)))
+    return found
+
+
+def figure_differences(texts: dict[str, str]) -> list[SourceDifference]:
+    """One quantity that sources give as different figures ("$5.25 billion" / "$6 billion" for one fund).
+
+    Figures in the same unit counting the same thing (a telling word right
+    after them in common) are gathered across every sentence of the articles,
+    and sentences gathered together under several words are one quantity.
+    Where two articles give no value in common, the sources differ, and each
+    one's figures are shown with its sentence. Meaning is not checked: figures
+    of two different things followed by the same words can pass, so the topic
+    names those words and the claims show each sentence.
+    """
+    from .candidates import sentence_spans
+    from .injection import blank_instructions
+
+    mentions = []  # (unit, word, article id, value, as written, quote)
+    for article_id, text in texts.items():
+        for s in sentence_spans(blank_instructions(text)):  # a planted sentence is never a source's figure
+            quote = Quote(article_id=article_id, text=text[s.start:s.end], start=s.start, end=s.end, score=100.0)
+            for unit, value, written, words in _figures(quote.text):
+                mentions.extend((unit, word, article_id, value, written, quote) for word in words)
+    # Figures under one (unit, word) in two or more articles are candidates; groups that share a
+    # sentence are joined, so "$6 billion in contingency funds" and "... the fund" are one quantity.
+    keys: dict[tuple[str, str], set[str]] = {}
+    for unit, word, article_id, *_ in mentions:
+        keys.setdefault((unit, word), set()).add(article_id)
+    groups: list[tuple[set, list]] = []  # (quote keys, mentions)
+    for key, articles in keys.items():
+        if len(articles) < 2:
+            continue
+        members = [m for m in mentions if (m[0], m[1]) == key]
+        spots = {(m[2], m[5].start, m[3]) for m in members}
+        joined = [g for g in groups if g[0] & spots]
+        for g in joined:
+            groups.remove(g)
+            spots |= g[0]
+            members = g[1] + members
+        groups.append((spots, members))
+    differences = []
+    for _, members in groups:
+        by_article: dict[str, tuple[dict[str, str], Quote]] = {}
+        for unit, word, article_id, value, written, quote in members:
+            values, _q = by_article.setdefault(article_id, ({}, quote))
+            values.setdefault(value, written)
+        ids = sorted(by_article)
+        if not any(not (by_article[a][0].keys() & by_article[b][0].keys()) for i, a in enumerate(ids) for b in ids[i + 1:]):
+            continue  # every two sources share a figure: no disagreement
+        # The words most sources put after their figure say what is counted.
+        reach = Counter(w for w, _ in {(m[1], m[2]) for m in members})
+        words = reach.most_common(3)
+        claims = [Claim(article_id=a, claim=", ".join(by_article[a][0].values()), evidence=[by_article[a][1]]) for a in ids]
+        differences.append(
+            SourceDifference(topic=f"figures given for: {', '.join(w for w, _ in words)}", claims=claims, origin="merge")
+        )
+    return differences

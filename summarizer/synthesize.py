@@ -12,9 +12,12 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from rapidfuzz import fuzz
+
 from .articles import Article
 from .grounding import BriefingGrounder, fold_text, grammar_safe
-from .merge import merge_actors, merge_deadlines, merge_measures
+from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
+from .questions import DUPLICATE_RATIO, build_questions
 from .schemas import (
     ArticleSummary,
     Briefing,
@@ -79,7 +82,10 @@ async def narrate(
             BriefingReply,
             {"evidence": pool, "article_id": ids},
             min_items={"key_developments": 1} if pool else {},
-            max_items={"key_developments": 4, "source_differences": 2, "open_questions": 3, "evidence": 1, "claims": 2},
+            # Questions and source differences are built from the merged items
+            # (summarizer.questions, merge.day_differences and figure_differences): a
+            # 135M model's own were near-repeats ("What is the purpose of the talks?").
+            max_items={"key_developments": 4, "source_differences": 0, "open_questions": 0, "evidence": 1, "claims": 2},
         )
     grounder = BriefingGrounder({i: a.text for i, a in articles.items()})
     filled = await client.fill(
@@ -97,6 +103,16 @@ def fallback_narrative(summaries: list[ArticleSummary], day: dt.date) -> tuple[s
     first_sentences = [s.summary.split(". ")[0].rstrip(".") + "." for s in summaries if s.summary]
     headline = f"Briefing for {day.isoformat()}: {len(summaries)} source(s)"
     return headline, " ".join(first_sentences[:5])
+
+
+def _distinct(questions: list[BriefingQuestion]) -> list[BriefingQuestion]:
+    """Questions without near-repeats ("the purpose of the talks" / "... of the negotiations")."""
+    kept: list[BriefingQuestion] = []
+    for question in questions:
+        folded = fold_text(question.question)
+        if not any(fuzz.token_set_ratio(folded, fold_text(k.question)) > DUPLICATE_RATIO for k in kept):
+            kept.append(question)
+    return kept
 
 
 def assemble(
@@ -137,17 +153,19 @@ def assemble(
     # The per-article questions are grounded already; add those the model did not restate.
     for s in summaries:
         for q in s.open_questions:
-            if not any(fold_text(q.question) == fold_text(b.question) for b in questions):
-                questions.append(BriefingQuestion(question=q.question, article_ids=[s.article_id], evidence=q.evidence))
+            questions.append(BriefingQuestion(question=q.question, article_ids=[s.article_id], evidence=q.evidence))
+    questions = _distinct(questions)
+    measures = merge_measures(summaries)
+    questions += build_questions(measures, timeline, day, asked=[q.question for q in questions])
     return Briefing(
         date=day,
         headline=headline,
         executive_summary=executive_summary,
         key_developments=key_developments,
         actors=actors,
-        measures=merge_measures(summaries),
+        measures=measures,
         timeline=timeline,
-        source_differences=spelling + date_differences + model_differences,
+        source_differences=spelling + date_differences + day_differences(timeline) + figure_differences({i: a.text for i, a in articles.items()}) + model_differences,
         open_questions=questions,
         sources=[
             SourceRef(
