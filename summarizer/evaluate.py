@@ -36,6 +36,7 @@ DESCRIPTION_MATCH = 40  # token-set ratio between a timeline event and a gold ev
 MEASURE_MATCH = 60
 TOPIC_MATCH = 55
 QUESTION_MATCH = 60
+DUPLICATE_QUESTION = 80  # two questions above this token-set ratio ask the same thing
 
 
 class GoldError(Exception):
@@ -164,11 +165,29 @@ def score_differences(briefing: Briefing, gold: dict[str, Any]) -> dict[str, Any
 def score_questions(briefing: Briefing, gold: dict[str, Any]) -> dict[str, Any]:
     asked = [q.question for q in briefing.open_questions]
     found = [g for g in gold.get("open_questions", []) if any(_ratio(q, g) >= QUESTION_MATCH for q in asked)]
+    repeats = [(a, b) for i, a in enumerate(asked) for b in asked[i + 1:] if _ratio(a, b) > DUPLICATE_QUESTION]
+    # A pointed question names something the briefing holds: an actor, a measure or a date of its timeline.
+    anchors = [n for a in briefing.actors for n in (a.name, *a.aliases)] + [m.name for m in briefing.measures]
+    anchors += [t for e in briefing.timeline for t in e.date_texts] + [
+        f"{e.date:%B} {e.date.day}" for e in briefing.timeline if e.date
+    ]
+    pointed = [q for q in asked if any(fold_text(anchor) in fold_text(q) for anchor in anchors if len(anchor) > 2)]
     return {
         "recall": Score(len(found), len(gold.get("open_questions", []))).share,
         "found": found,
-        "method": f"rapidfuzz token-set ratio >= {QUESTION_MATCH} after folding case and accents",
+        "near_duplicate_pairs": len(repeats),
+        "naming_an_item": Score(len(pointed), len(asked)).share,
+        "method": f"rapidfuzz token-set ratio >= {QUESTION_MATCH} after folding case and accents; "
+        f"near-duplicates above {DUPLICATE_QUESTION}",
     }
+
+
+def score_roles(briefing: Briefing, gold: dict[str, Any], texts: dict[str, str]) -> dict[str, Any]:
+    """Of the shown actors that are people of the reference, how many have a role written in an article."""
+    people = [a for a in briefing.actors if any(_same(n, _names(g)) for g in gold.get("actors", []) for n in (a.name, *a.aliases))]
+    corpus = fold_text(" ".join(texts.values())) if texts else ""
+    with_role = [a for a in people if a.role and (not corpus or fold_text(a.role) in corpus)]
+    return {"share": Score(len(with_role), len(people)).share, "without": [a.name for a in people if a not in with_role]}
 
 
 def _shown_items(briefing: Briefing) -> list[tuple[str, str, list[str], list[Quote]]]:
@@ -224,6 +243,7 @@ def evaluate(briefing: Briefing, gold: dict[str, Any], texts: dict[str, str]) ->
         "measures": score_measures(briefing, gold),
         "source_differences": score_differences(briefing, gold),
         "open_questions": score_questions(briefing, gold),
+        "roles": score_roles(briefing, gold, texts),
         "grounding": score_grounding(briefing, texts) if texts else {"note": "article texts not found; pass --articles"},
     }
 
@@ -236,6 +256,9 @@ HEADLINE_FIGURES = [
     ("measures recall", ("measures", "recall")),
     ("source differences recall", ("source_differences", "recall")),
     ("open questions recall", ("open_questions", "recall")),
+    ("question near-duplicate pairs", ("open_questions", "near_duplicate_pairs")),
+    ("questions naming an item", ("open_questions", "naming_an_item")),
+    ("people with a role in the article's words", ("roles", "share")),
     ("quotes aligned", ("grounding", "aligned_share")),
     ("per-article support", ("grounding", "per_article_support")),
     ("dropped as ungrounded", ("grounding", "dropped_ungrounded")),
