@@ -357,7 +357,8 @@ def actor_candidates(text: str, limit: int = 14) -> list[ActorCandidate]:
         role = role or _role_after(text, n_end)
         if role and (len(role.split()) > 9 or role.lower() == name.lower()):
             role = ""
-        acts = bool(_REPORTING.match(text[n_end:n_end + 60]))
+        # "Judge John McConnell in Rhode Island said": the place does not speak.
+        acts = bool(_REPORTING.match(text[n_end:n_end + 60])) and not _locative(text, n_start)
         person_like = 2 <= len(name_words) <= 4 and all(w[:1].isupper() and not _ACRONYM.match(w) for w in name_words)
         if is_institution:
             kind = "organisation"

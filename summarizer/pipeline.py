@@ -165,7 +165,7 @@ async def brief_articles(
     articles_done = time.monotonic()
     failures = [*load_failures, *failures]
     dropped = sum(s.dropped for s in summaries)
-    reasks = sum(s.attempts - 1 for s in summaries)
+    reasks = sum(max(0, s.attempts - 1) for s in summaries)  # 0 attempts: read by rules, no call
     reply = None
     if summaries:
         try:

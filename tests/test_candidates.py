@@ -48,6 +48,11 @@ def test_an_acting_institution_is_an_actor_a_place_is_not():
     assert not any(name in {"Tuesday", "March", "April", "Passengers"} for name in found)
 
 
+def test_a_place_before_a_reporting_verb_does_not_speak():
+    found = by_name("District Judge Ana Lopes in Rhode Island said the funds must be used.")
+    assert list(found) == ["Ana Lopes"]
+
+
 def test_a_title_is_never_fused_into_the_name():
     found = by_name("Deputy Prime Minister Ana Lopes met Central Bank Governor Rui Costa on Friday. Costa said rates would hold.")
     assert found["Ana Lopes"].role == "Deputy Prime Minister"
