@@ -159,12 +159,18 @@ def _read_txt(stem: str, text: str, warnings: list[str]) -> Iterator[Fields]:
     # The title line stays in the text: quote offsets index the file as the
     # user sees it, and a model may quote the headline. Three words at least,
     # so that a section label such as "Key Highlights" is not taken for a title.
+    # A headline stands alone above a blank line, without closing punctuation; or, asking a
+    # question ("... a breakthrough?"), above a section label such as "Summary".
+    following = lines[1].strip() if len(lines) > 1 else ""
+    label_below = bool(following) and len(following.split()) <= 3 and not _SENTENCE_END.search(following)
     if (
         sum(1 for line in lines if line.strip()) > 1
         and len(first) <= 200
         and len(first.split()) >= 3
-        and not _SENTENCE_END.search(first)
-        and not lines[1].strip()
+        and (
+            (not _SENTENCE_END.search(first) and not following)
+            or (first.endswith(("?", "!")) and not _SENTENCE_END.search(first[:-1]) and label_below)
+        )
     ):
         yield {"id": stem, "title": first, "text": text, "warnings": warnings}
     else:

@@ -749,7 +749,8 @@ def summarize_from_candidates(article: Article) -> ArticleSummary:
             )
         )
     return ArticleSummary(
-        article_id=article.id, title=article.title, source=article.source, published=article.published,
+        article_id=article.id, title=article.title, source=article.source,
+        published=None if article.published_assumed else article.published,
         summary=" ".join(" ".join(s.text.split()) for s in lede(text, sentences, article.published)),
         actors=actors, measures=measures, deadlines=deadlines, attempts=0,
     )

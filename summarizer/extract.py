@@ -150,7 +150,7 @@ def to_summary(article: Article, reply: ArticleReply, dropped: int = 0, attempts
         article_id=article.id,
         title=article.title,
         source=article.source,
-        published=article.published,
+        published=None if article.published_assumed else article.published,
         summary=reply.summary,
         actors=[
             Actor(name=a.name, role=a.role, affiliation=a.affiliation, evidence=a._quotes) for a in reply.actors

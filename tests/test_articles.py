@@ -85,9 +85,12 @@ def test_seed_files_load_with_their_stems(tmp_path):
 
 def test_seed_titles_only_where_the_file_has_a_headline():
     by_id = {a.id: a for a in load_articles([SEEDS]).articles}
-    for stem in ("000_ca7bab2cb521082e", "001_19300aa6ee5f6738", "002_7a3739aae1c47e77", "004_5ad21c7eb4c845a8"):
+    for stem in ("000_ca7bab2cb521082e", "001_19300aa6ee5f6738", "004_5ad21c7eb4c845a8"):
         assert by_id[stem].title is None  # opening sentences, and 004's "Key Highlights" label
     assert by_id["003_40d841f78d54dc5d"].title == "US-China Trade Talks in Malaysia Ahead of Trump-Xi Summit"
+    # 002 asks its headline, above a "Summary" label.
+    assert by_id["002_7a3739aae1c47e77"].title.startswith("'Rare earths controls vs 100%% tariffs' Economic chiefs")
+    assert by_id["002_7a3739aae1c47e77"].title.endswith("for improving relations?")
 
 
 # --- decoding
