@@ -488,9 +488,8 @@ class BriefingGrounder(_Grounder):
         reply.key_developments = self._filter(reply.key_developments, "key development", self._check)
         reply.source_differences = self._filter(reply.source_differences, "source difference", self._check_claims)
         reply.open_questions = self._filter(reply.open_questions, "question", self._check)
-        reply.executive_summary = supported_sentences(reply.executive_summary, list(self.texts.values()))
-        # A headline is one line: its first supported sentence.
-        reply.headline = next(iter(sentences(supported_sentences(reply.headline, list(self.texts.values())))), "")
+        # The headline and the summary are checked sentence by sentence later (summarizer.prose),
+        # where what is not shown is counted with its reason.
         self._judge(total, lenient)
 
 

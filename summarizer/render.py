@@ -22,8 +22,35 @@ def _sources(ids: list[str]) -> str:
     return f"{len(ids)} source{'s' if len(ids) != 1 else ''}: {', '.join(ids)}"
 
 
+class _References:
+    """Numbered references to article sentences, in order of first citation: [1], [2]..."""
+
+    def __init__(self) -> None:
+        self.quotes: dict[tuple[str, int, int], tuple[int, Quote]] = {}
+
+    def marks(self, quotes: list[Quote]) -> str:
+        numbers = []
+        for q in quotes:
+            key = (q.article_id, q.start, q.end)
+            if key not in self.quotes:
+                self.quotes[key] = (len(self.quotes) + 1, q)
+            numbers.append(self.quotes[key][0])
+        return "".join(f"[{n}]" for n in numbers)
+
+    def lines(self) -> list[str]:
+        return [f"[{n}]: {_quote(q)[2:]}" for n, q in self.quotes.values()]
+
+
 def to_markdown(b: Briefing) -> str:
-    out = [f"# {b.headline}", "", f"*Daily briefing for {b.date.isoformat()}*", "", b.executive_summary, ""]
+    refs = _References()
+    headline = f"{b.headline} {refs.marks(b.headline_citations)}".rstrip()
+    summary = " ".join(f"{s.text} {refs.marks(s.citations)}" for s in b.summary) or b.executive_summary
+    out = [f"# {headline}", "", f"*Daily briefing for {b.date.isoformat()}*", "", summary, ""]
+    if b.summary_note:
+        out += [f"*{b.summary_note}*", ""]
+    if refs.quotes:
+        # Every sentence above cites the article sentences it rests on.
+        out += [*refs.lines(), ""]
     if b.key_developments:
         out += ["## Key developments", ""]
         for k in b.key_developments:
@@ -40,10 +67,13 @@ def to_markdown(b: Briefing) -> str:
             out += [f"  {_quote(q)}" for q in t.evidence[:1]]
         out.append("")
     if b.actors:
-        out += ["## Actors", "", "| Actor | Role | Affiliation | Also written | Sources |", "|---|---|---|---|---|"]
+        # A column with nothing in it is left out rather than shown empty.
+        columns = [("Actor", lambda a: a.name), ("Role", lambda a: a.role), ("Affiliation", lambda a: a.affiliation),
+                   ("Also written", lambda a: ", ".join(a.aliases)), ("Sources", lambda a: str(len(a.article_ids)))]
+        columns = [(title, cell) for title, cell in columns if any(cell(a) for a in b.actors)]
+        out += ["## Actors", "", "| " + " | ".join(t for t, _ in columns) + " |", "|" + "---|" * len(columns)]
         for a in b.actors:
-            cells = [a.name, a.role, a.affiliation, ", ".join(a.aliases), str(len(a.article_ids))]
-            out.append("| " + " | ".join(c.replace("|", "/") for c in cells) + " |")
+            out.append("| " + " | ".join(cell(a).replace("|", "/") for _, cell in columns) + " |")
         out.append("")
     if b.measures:
         out += ["## Measures", ""]
@@ -68,8 +98,9 @@ def to_markdown(b: Briefing) -> str:
     out += ["## Sources", ""]
     for s in b.sources:
         label = s.title or s.article_id
-        extra = ", ".join(x for x in (s.source, s.published.isoformat() if s.published else None, s.url) if x)
-        out.append(f"- `{s.article_id}` {label}" + (f" ({extra})" if extra else ""))
+        published = f"published {s.published.isoformat()}" if s.published else "publication date unknown"
+        extra = ", ".join(x for x in (s.source, published, s.url) if x)
+        out.append(f"- `{s.article_id}` {label} ({extra})")
     m = b.metadata
     out += [
         "",
@@ -84,6 +115,10 @@ def to_markdown(b: Briefing) -> str:
         out.append(f"- duplicates skipped: {', '.join(f'{d} (= {k})' for d, k in m.duplicates.items())}")
     for f in m.failures:
         out.append(f"- FAILED {f.stage}{' ' + f.article_id if f.article_id else ''}: {f.reason}")
+    if b.prose_dropped:
+        # Why, not what: a sentence left out is not repeated here (the JSON keeps it, as `prose_dropped`).
+        out.append(f"- sentences of the model's prose not shown: {len(b.prose_dropped)}")
+        out += [f"  - {d.section.replace('_', ' ')}: {d.reason}" for d in b.prose_dropped]
     return "\n".join(out).rstrip() + "\n"
 
 
@@ -150,7 +185,8 @@ def to_html(b: Briefing, articles: Mapping[str, object] | None = None) -> str:
             "text": getattr(a, "text", ""),
             "title": getattr(a, "title", None),
             "source": getattr(a, "source", None),
-            "published": str(getattr(a, "published", "") or "") or None,
+            # A date the article does not carry (the run's --date stood in) is not shown as its own.
+            "published": None if getattr(a, "published_assumed", False) else (str(getattr(a, "published", "") or "") or None),
         }
         for article_id, a in articles.items()
     }

@@ -168,6 +168,25 @@ class SourceDifference(BaseModel):
     )
 
 
+class CitedSentence(BaseModel):
+    """One sentence of the briefing's prose and the article sentences it rests on."""
+
+    text: str
+    citations: list[Quote] = Field(
+        min_length=1,
+        description="Sentences of the articles that carry every name, figure and date of `text` "
+        "(and most of its words), with their character spans.",
+    )
+
+
+class DroppedSentence(BaseModel):
+    """A sentence of the model's prose that is not shown, and why."""
+
+    section: Literal["headline", "executive_summary", "key_development"]
+    text: str
+    reason: str
+
+
 class KeyDevelopment(BaseModel):
     text: str
     article_ids: list[str] = Field(min_length=1)
@@ -226,8 +245,18 @@ class Briefing(BaseModel):
     """The day's briefing across all articles."""
 
     date: dt.date
-    headline: str
-    executive_summary: str
+    headline: str = Field(description="One line; its sources are `headline_citations`.")
+    headline_citations: list[Quote] = Field(default_factory=list, description="The article sentences the headline rests on.")
+    executive_summary: str = Field(description="The sentences of `summary`, joined: checked prose only.")
+    summary: list[CitedSentence] = Field(
+        default_factory=list,
+        description="The executive summary sentence by sentence, each with its citations. A sentence of the "
+        "model's whose names, figures or dates its sources do not carry is in `prose_dropped` instead.",
+    )
+    summary_note: str = Field("", description="Set when the model's summary could not be shown and what stands in for it.")
+    prose_dropped: list[DroppedSentence] = Field(
+        default_factory=list, description="Sentences of the model's headline, summary and key developments not shown, with why."
+    )
     key_developments: list[KeyDevelopment] = []
     actors: list[ConsolidatedActor] = []
     measures: list[ConsolidatedMeasure] = []

@@ -72,6 +72,7 @@ def constrain_choices(
     choices: dict[str, list[str]],
     min_items: dict[str, int] | None = None,
     max_items: dict[str, int] | None = None,
+    min_length: dict[str, int] | None = None,
 ) -> type[T]:
     """A subclass of `model` with a tighter JSON Schema for grammar-constrained models.
 
@@ -82,11 +83,14 @@ def constrain_choices(
       135M model closes the object after the summary and extracts nothing.
     * `max_items` lowers list bounds: the same model, once in a list, repeats
       its last item until the bound or max_tokens.
+    * `min_length` sets a string's shortest length: left free, SmolLM2 closed
+      the executive summary after one character ("{").
     Validation is unchanged (grounding still checks every item), so a server
     that ignores the schema is caught the ordinary way.
     """
     min_items = min_items or {}
     max_items = max_items or {}
+    min_length = min_length or {}
 
     def rule(table: dict[str, Any], owner: str, name: str) -> Any:
         # "Model.field" targets one model's field; a bare "field" targets it everywhere.
@@ -102,6 +106,9 @@ def constrain_choices(
                 else:
                     prop.clear()
                     prop.update({"type": "string", "enum": values})
+            shortest = rule(min_length, owner, name)
+            if shortest and prop.get("type") == "string":
+                prop["minLength"] = shortest
             if prop.get("type") == "array":
                 low, high = rule(min_items, owner, name), rule(max_items, owner, name)
                 if low is not None:

@@ -16,6 +16,7 @@ from rapidfuzz import fuzz
 
 from .articles import Article
 from .grounding import BriefingGrounder, fold_text, grammar_safe
+from .prose import Source, check_sentence, checked_prose, sources_of
 from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
 from .questions import DUPLICATE_RATIO, build_questions
 from .schemas import (
@@ -23,7 +24,10 @@ from .schemas import (
     Briefing,
     BriefingQuestion,
     BriefingReply,
+    CitedSentence,
     Claim,
+    DroppedSentence,
+    Quote,
     KeyDevelopment,
     RunMetadata,
     SourceDifference,
@@ -35,19 +39,35 @@ from .templates import Template
 BRIEFING_MAX_TOKENS = 1500
 
 
-def compact_summaries(summaries: list[ArticleSummary]) -> str:
-    """The briefing call's input: short keys, no spans, no empty fields."""
+#: For a small model, the briefing call's input per article: what a 135M model can take in. Given all
+#: of the seeds' items with their quotes (4,000 tokens), it wrote "{" for a summary.
+SMALL_INPUT = {"actors": 4, "measures": 3, "deadlines": 3}
+
+
+def compact_summaries(summaries: list[ArticleSummary], small: bool = False) -> str:
+    """The briefing call's input: short keys, no spans, no empty fields.
+
+    A small model gets plain lines with fewer items and no quotes: shown JSON,
+    SmolLM2 wrote JSON into the executive summary's string.
+    """
+    if small:
+        return "\n\n".join(_plain_summary(s) for s in summaries)
     rows = []
     for s in summaries:
+        limit = SMALL_INPUT if small else {}
         row = {
             "id": s.article_id,
             "published": s.published.isoformat() if s.published else None,
             "summary": s.summary,
-            "actors": [f"{a.name} ({a.role})" if a.role else a.name for a in s.actors],
-            "measures": [{"name": m.name, "status": m.status, "quote": m.evidence[0].text} for m in s.measures],
+            "actors": [f"{a.name} ({a.role})" if a.role else a.name for a in s.actors[: limit.get("actors")]],
+            "measures": [
+                {"name": m.name, "status": m.status, **({} if small else {"quote": m.evidence[0].text})}
+                for m in s.measures[: limit.get("measures")]
+            ],
             "deadlines": [
-                {"date": d.date.isoformat() if d.date else d.date_text, "event": d.event, "quote": d.evidence[0].text}
-                for d in s.deadlines
+                {"date": d.date.isoformat() if d.date else d.date_text, "event": d.event,
+                 **({} if small else {"quote": d.evidence[0].text})}
+                for d in s.deadlines[: limit.get("deadlines")]
             ],
             "questions": [q.question for q in s.open_questions],
         }
@@ -55,11 +75,23 @@ def compact_summaries(summaries: list[ArticleSummary]) -> str:
     return json.dumps(rows, ensure_ascii=False, separators=(",", ":"))
 
 
+def _plain_summary(s: ArticleSummary) -> str:
+    lines = [f"Article {s.article_id}" + (f", published {s.published.isoformat()}" if s.published else "") + ":", s.summary]
+    if s.actors:
+        lines.append("People: " + "; ".join(f"{a.name} ({a.role})" if a.role else a.name for a in s.actors[: SMALL_INPUT["actors"]]))
+    if s.measures:
+        lines.append("Measures: " + "; ".join(f"{m.name} ({m.status.replace('_', ' ')})" for m in s.measures[: SMALL_INPUT["measures"]]))
+    for d in s.deadlines[: SMALL_INPUT["deadlines"]]:
+        lines.append(f"On {d.date.isoformat() if d.date else d.date_text}: {d.event}")
+    return "\n".join(line for line in lines if line)
+
+
 def _quote_pool(summaries: list[ArticleSummary]) -> list[str]:
-    # The grounded quotes of all articles: what a constrained model may cite.
+    # The grounded quotes of the articles' measures, events and questions: what a constrained
+    # model may cite (an actor's introducing sentence adds length to the grammar, not facts).
     pool = []
     for s in summaries:
-        for group in (s.actors, s.measures, s.deadlines, s.open_questions):
+        for group in (s.measures, s.deadlines, s.open_questions):
             for item in group:
                 pool.extend(grammar_safe(q.text) for q in item.evidence)
     return list(dict.fromkeys(pool))
@@ -86,11 +118,12 @@ async def narrate(
             # (summarizer.questions, merge.day_differences and figure_differences): a
             # 135M model's own were near-repeats ("What is the purpose of the talks?").
             max_items={"key_developments": 4, "source_differences": 0, "open_questions": 0, "evidence": 1, "claims": 2},
+            min_length={"executive_summary": 120, "headline": 20},
         )
     grounder = BriefingGrounder({i: a.text for i, a in articles.items()})
     filled = await client.fill(
         reply_model,
-        template.messages("briefing", date=day.isoformat(), summaries_json=compact_summaries(summaries)),
+        template.messages("briefing", date=day.isoformat(), summaries_json=compact_summaries(summaries, small=constrain_quotes)),
         context={"grounder": grounder},
         labels={"stage": "briefing", "template": template.name, "template_hash": template.hash},
         max_tokens=BRIEFING_MAX_TOKENS,
@@ -103,6 +136,69 @@ def fallback_narrative(summaries: list[ArticleSummary], day: dt.date) -> tuple[s
     first_sentences = [s.summary.split(". ")[0].rstrip(".") + "." for s in summaries if s.summary]
     headline = f"Briefing for {day.isoformat()}: {len(summaries)} source(s)"
     return headline, " ".join(first_sentences[:5])
+
+
+def _backed_by_its_quotes(text: str, quotes: list[Quote], day: dt.date, dropped: list[DroppedSentence]) -> str:
+    """A key development in the model's words if its own quotes carry them, else the quote itself."""
+    own = [Source(q, fold_text(q.text), *_facts_of(q, day)) for q in quotes]
+    verdict = check_sentence(text if text.rstrip()[-1:] in ".!?" else text.rstrip() + ".", own, day)
+    if verdict.problem is None or not quotes:
+        return text
+    dropped.append(DroppedSentence(section="key_development", text=text, reason=f"{verdict.problem}; its quote is shown instead"))
+    return " ".join(quotes[0].text.split())
+
+
+def _facts_of(quote: Quote, day: dt.date) -> tuple:
+    from .prose import _content_words, _days, _numbers, _tokens
+
+    days, phrases = _days(quote.text, day)
+    return _tokens(quote.text), _content_words(quote.text), _numbers(quote.text, phrases), days
+
+
+def _narrative(
+    summaries: list[ArticleSummary],
+    reply: BriefingReply | None,
+    key_developments: list[KeyDevelopment],
+    sources: list,
+    day: dt.date,
+    dropped: list[DroppedSentence],
+) -> tuple[CitedSentence, list[CitedSentence], str]:
+    """The headline and the summary that can be shown: the model's checked sentences, or stand-ins that say so."""
+    fallback_headline, fallback_summary = fallback_narrative(summaries, day)
+    written = reply.executive_summary if reply is not None else ""
+    summary, lost = checked_prose(written, "executive_summary", sources, day)
+    dropped.extend(lost)
+    note = ""
+    if not summary:
+        if key_developments:
+            summary = [CitedSentence(text=k.text, citations=k.evidence) for k in key_developments[:3]]
+            stand_in = "the key developments, each with its quote"
+        else:
+            summary, _ = checked_prose(fallback_summary, "executive_summary", sources, day)
+            stand_in = "the opening sentences of the articles"
+        if reply is None:
+            note = f"The model's summary is missing (the briefing call failed); shown instead: {stand_in}."
+        elif not lost:
+            note = f"The model wrote no summary sentence; shown instead: {stand_in}."
+        else:
+            note = (f"None of the model's summary sentences could be checked against the sources "
+                    f"({len(lost)} left out, see prose_dropped); shown instead: {stand_in}.")
+    headline = None
+    if reply is not None and reply.headline.strip():
+        first = reply.headline.strip().splitlines()[0]
+        candidate = first if first.rstrip()[-1:] in ".!?" else first.rstrip() + "."
+        verdict = check_sentence(candidate, sources, day)
+        if verdict.problem is None:
+            headline = CitedSentence(text=first.rstrip(), citations=verdict.citations)
+        else:
+            dropped.append(DroppedSentence(section="headline", text=first, reason=verdict.problem))
+    if headline is None:
+        # A checked sentence stands in for a headline that could not be checked (and is not said twice).
+        if summary:
+            headline, summary = summary[0], summary[1:] or summary
+        else:
+            headline = CitedSentence.model_construct(text=fallback_headline, citations=[])
+    return headline, summary, note
 
 
 def _distinct(questions: list[BriefingQuestion]) -> list[BriefingQuestion]:
@@ -124,20 +220,18 @@ def assemble(
 ) -> Briefing:
     actors, spelling = merge_actors(summaries)
     timeline, date_differences = merge_deadlines(summaries)
-    headline, executive_summary = fallback_narrative(summaries, day)
-    if reply is not None:
-        # A summary whose every sentence failed grounding is replaced, not shown empty.
-        headline = reply.headline or headline
-        executive_summary = reply.executive_summary or executive_summary
+    sources = sources_of(articles)
+    dropped: list[DroppedSentence] = []
     key_developments, questions, model_differences = [], [], []
     if reply is not None:
         seen: set[str] = set()
         for k in reply.key_developments:
-            if fold_text(k.text) in seen:
+            text = _backed_by_its_quotes(k.text, k._quotes, day, dropped)
+            if fold_text(text) in seen:
                 continue  # two items that came down to the same quote
-            seen.add(fold_text(k.text))
+            seen.add(fold_text(text))
             key_developments.append(
-                KeyDevelopment(text=k.text, article_ids=sorted({q.article_id for q in k._quotes}), evidence=k._quotes)
+                KeyDevelopment(text=text, article_ids=sorted({q.article_id for q in k._quotes}), evidence=k._quotes)
             )
         model_differences = [
             SourceDifference(
@@ -150,6 +244,7 @@ def assemble(
             BriefingQuestion(question=q.question, article_ids=sorted({x.article_id for x in q._quotes}), evidence=q._quotes)
             for q in reply.open_questions
         ]
+    headline, summary, note = _narrative(summaries, reply, key_developments, sources, day, dropped)
     # The per-article questions are grounded already; add those the model did not restate.
     for s in summaries:
         for q in s.open_questions:
@@ -159,8 +254,12 @@ def assemble(
     questions += build_questions(measures, timeline, day, asked=[q.question for q in questions])
     return Briefing(
         date=day,
-        headline=headline,
-        executive_summary=executive_summary,
+        headline=headline.text,
+        headline_citations=headline.citations,
+        executive_summary=" ".join(sentence.text for sentence in summary),
+        summary=summary,
+        summary_note=note,
+        prose_dropped=dropped,
         key_developments=key_developments,
         actors=actors,
         measures=measures,
@@ -169,7 +268,9 @@ def assemble(
         open_questions=questions,
         sources=[
             SourceRef(
-                article_id=a.id, title=a.title, source=a.source, url=a.url, published=a.published, path=a.path
+                article_id=a.id, title=a.title, source=a.source, url=a.url, path=a.path,
+                # The run's --date stood in for a date the article does not carry: not shown as its date.
+                published=None if a.published_assumed else a.published,
             )
             for a in articles.values()
         ],

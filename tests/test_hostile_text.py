@@ -58,8 +58,10 @@ def obedient(request):
 
 
 def shown(briefing) -> str:
-    """Everything the briefing shows a reader: not the reasons items were dropped."""
-    return briefing.model_dump_json(exclude={"articles": {"__all__": {"dropped_reasons"}}, "metadata": True})
+    """Everything the briefing shows a reader: not the record of what was dropped and why."""
+    return briefing.model_dump_json(
+        exclude={"articles": {"__all__": {"dropped_reasons"}}, "metadata": True, "prose_dropped": True}
+    )
 
 
 def test_an_obedient_model_cannot_put_planted_claims_in_the_briefing(reliability):

@@ -101,6 +101,19 @@ def test_clicking_a_deadline_highlights_its_quote_at_its_offsets(page):
 
 
 @needs_browser
+def test_clicking_a_summary_citation_highlights_the_sentence_it_cites(page):
+    driver, briefing, _ = page
+    sentence = briefing["summary"][-1]
+    marks = driver.find_elements("css selector", '[data-kind="summary"] sup.cite')
+    assert len(marks) == sum(len(s["citations"]) for s in briefing["summary"])
+    click(driver, marks[-1])
+    quote = sentence["citations"][-1]
+    text = (SEEDS / f"{quote['article_id']}.txt").read_text(encoding="utf-8")
+    assert highlighted(driver) == [text[quote["start"]:quote["end"]]]
+    assert quote["article_id"] in driver.find_element("id", "evidence-meta").text
+
+
+@needs_browser
 def test_the_timeline_marks_today_and_tells_past_from_upcoming(page):
     driver, briefing, _ = page
     assert driver.find_element("css selector", ".today-marker").text == f"Today, {SEED_DATE}"

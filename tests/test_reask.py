@@ -75,4 +75,6 @@ def test_a_failed_briefing_call_keeps_the_merged_facts():
     briefing, _ = run_with([GOOD, "not json", "still not json", "never json"])
     assert [a.name for a in briefing.actors] == ["Scott Bessent"]
     assert [f.stage for f in briefing.metadata.failures] == ["briefing"]
-    assert briefing.headline.startswith("Briefing for 2025-10-26")
+    # The narrative is missing, and the briefing says so; a checked sentence of the article stands in.
+    assert "the briefing call failed" in briefing.summary_note
+    assert briefing.headline == "Scott Bessent met He Lifeng in Kuala Lumpur." and briefing.headline_citations

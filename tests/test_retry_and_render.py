@@ -92,5 +92,7 @@ def test_markdown_shows_quotes_with_their_spans_and_the_run():
     assert md.startswith("# Truce nears its end")
     assert "**2025-11-10**: Truce expires" in md
     assert '> "The truce expires on November 10." [a1 @10-43]' in md
-    assert "| Scott Bessent | Treasury Secretary |  | Besent | 2 |" in md
+    # The affiliation column is empty for every actor: left out rather than shown empty.
+    assert "| Actor | Role | Also written | Sources |" in md
+    assert "| Scott Bessent | Treasury Secretary | Besent | 2 |" in md
     assert "items dropped as ungrounded: 2" in md

@@ -1,0 +1,89 @@
+"""The briefing's prose is shown sentence by sentence, each with the article sentences it rests on,
+and a sentence whose names, figures or dates its sources do not carry is left out, with its reason."""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import json
+
+from summarizer import ModelSettings, abuild_briefing, build_briefing
+from summarizer.articles import load_articles
+from summarizer.fakes import FunctionModel
+from summarizer.render import to_markdown
+
+from .conftest import FIXTURES, ROOT, SEEDS
+from .independent_prose_check import unsupported_prose
+
+DAY = dt.date(2025, 10, 26)
+CLEAN = "Scott Bessent and He Lifeng held a video call on October 17."
+WRONG_DATE = "The tariff truce is set to expire on November 9."  # only a 2017 photo caption says November 9
+INVENTED_PLACE = "The two sides will meet in Gyeongangbu before the summit."
+WRONG_FIGURE = "Trump threatened 250% tariffs on Chinese imports from November 1."
+CLEAN_TOO = "The US-China tariff truce agreement is set to expire on November 10."
+
+
+def salted_briefing(headline: str = "US and Chinese economic chiefs agree to hold new trade talks"):
+    """A FAKE model's fluent narrative, salted with one wrong date, one invented place and one wrong figure."""
+
+    def reply(request):
+        return {
+            "headline": headline,
+            "executive_summary": " ".join([CLEAN, WRONG_DATE, INVENTED_PLACE, WRONG_FIGURE, CLEAN_TOO]),
+            "key_developments": [],
+        }
+
+    # constrain_quotes: the articles are read by rules, so the fake answers only the briefing call.
+    settings = ModelSettings(model="fake", base_url="http://127.0.0.1:9/v1", constrain_quotes=True)
+    articles = load_articles([SEEDS], default_published=DAY).articles
+    return asyncio.run(abuild_briefing(articles, date=DAY, backend=FunctionModel(reply, identity="fake"), settings=settings))
+
+
+def test_salted_sentences_are_dropped_with_their_reason_and_clean_ones_shown_with_citations():
+    briefing = salted_briefing()
+    assert [s.text for s in briefing.summary] == [CLEAN, CLEAN_TOO]
+    reasons = {d.text: d.reason for d in briefing.prose_dropped}
+    assert "2017-11-09" in reasons[WRONG_DATE] or "date" in reasons[WRONG_DATE]
+    assert "Gyeongangbu" in reasons[INVENTED_PLACE]
+    assert "250" in reasons[WRONG_FIGURE]
+    texts = {a.id: a.text for a in load_articles([SEEDS]).articles}
+    for sentence in briefing.summary:
+        assert sentence.citations
+        for q in sentence.citations:
+            assert texts[q.article_id][q.start:q.end] == q.text
+    assert "October 17th" in " ".join(q.text for q in briefing.summary[0].citations)
+    assert briefing.executive_summary == f"{CLEAN} {CLEAN_TOO}"
+    assert unsupported_prose(json.loads(briefing.model_dump_json()), SEEDS) == []
+
+
+def test_markdown_numbers_each_citation_and_lists_what_was_left_out():
+    page = to_markdown(salted_briefing())
+    assert f"{CLEAN} [1]" in page or f"{CLEAN} [2]" in page
+    assert "\n[1]: " in page
+    assert "Gyeongangbu" not in page.split("## Run")[0]
+    assert "sentences of the model's prose not shown: 3" in page
+
+
+def test_an_unsupported_headline_gives_way_to_a_checked_sentence():
+    briefing = salted_briefing(headline="Xi and Trump sign a deal in Gyeongangbu")
+    assert "Gyeongangbu" not in briefing.headline and briefing.headline_citations
+    assert any(d.section == "headline" for d in briefing.prose_dropped)
+
+
+def test_the_embedded_models_recorded_prose_states_nothing_its_citations_do_not():
+    for folder, fixtures, day in (
+        (SEEDS, FIXTURES / "seeds", DAY),
+        (ROOT / "tests" / "corpus" / "dev-story", FIXTURES / "dev-story", dt.date(2025, 11, 4)),
+    ):
+        settings = ModelSettings(fixtures=fixtures, fixture_mode="replay", use_cache=False)
+        briefing = build_briefing([folder], date=day, settings=settings)
+        assert briefing.summary, "no checked sentence at all"
+        assert unsupported_prose(json.loads(briefing.model_dump_json()), folder) == []
+
+
+def test_a_date_the_article_does_not_carry_is_not_shown_as_its_publication_date():
+    briefing = salted_briefing()
+    assert all(s.published is None for s in briefing.sources)
+    assert "publication date unknown" in to_markdown(briefing)
+    titled = {s.article_id: s.title for s in briefing.sources}
+    assert titled["002_7a3739aae1c47e77"].startswith("'Rare earths controls vs 100%% tariffs'")
