@@ -454,6 +454,8 @@ _WEAK_HEADS = {"aid", "funding", "payment", "payments", "benefit", "benefits", "
                "package", "cut", "cuts", "increase", "increases", "reduction", "reductions", "limit", "limits",
                "purchase", "purchases", "tax", "taxes", "control", "controls", "restriction", "restrictions",
                "strike"}
+#: Statuses that come from a decision ("threatened", "imposed", "suspended"), not from "could" or "talks".
+_DECIDED = {"threatened", "suspended", "announced", "in_effect", "expired"}
 _STATUS_CUES = [
     ("threatened", r"\bthreat|\bwarn|\bvow|would (?:impose|slap|hit)|could (?:impose|face)|unless\b"),
     ("suspended", r"\bsuspend|\bpaus|\bdelay|\bpostpon|\bhalt|\blift(?:ed|s)?\b|\bwaiv"),
@@ -572,8 +574,8 @@ def measure_candidates(text: str, limit: int = 8) -> list[MeasureCandidate]:
                 continue
             seen.add(key)
             status = _status(sentence.text, phrase_start, phrase_end)
-            if all(h in _WEAK_HEADS for h in heads) and status == "unknown" and not _is_figure(name):
-                continue  # "food aid", "benefit payments": a topic, unless a decision or a figure makes it a measure
+            if all(h in _WEAK_HEADS for h in heads) and status not in _DECIDED and not _is_figure(name):
+                continue  # "food aid", "funding for the program": a topic, unless a decision or a figure makes it a measure
             offset = sentence.start + phrase_start
             out.append(MeasureCandidate(name, _kind(name), status, sentence.index, offset, offset + len(name)))
     # Phrases with figures or an object say more than an adjective and a noun: offer those first.

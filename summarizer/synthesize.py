@@ -171,7 +171,8 @@ def _narrative(
     note = ""
     if not summary:
         if key_developments:
-            summary = [CitedSentence(text=k.text, citations=k.evidence) for k in key_developments[:3]]
+            best = sorted(key_developments, key=lambda k: -len(k.article_ids))[:3]  # the most widely reported first
+            summary = [CitedSentence(text=k.text, citations=k.evidence) for k in best]
             stand_in = "the key developments, each with its quote"
         else:
             summary, _ = checked_prose(fallback_summary, "executive_summary", sources, day)
