@@ -111,6 +111,8 @@ def _title_words() -> frozenset[str]:
         "chief", "lawmaker", "legislator", "economist", "analyst", "strategist", "adviser", "advisor",
         "envoy", "representative", "commissioner", "premier", "minister", "secretary", "president",
         "governor", "director", "leader", "deputy", "counterpart", "mediator", "prosecutor", "attorney",
+        # The abbreviations of titles, as in "Sen. Amy Klobuchar".
+        "sen", "rep", "gov", "gen", "lt", "col", "sgt", "prof", "rev", "amb", "hon", "sec",
     }
     # nameparser's list holds words that title nobody in running prose.
     # nameparser's list also holds words that name places and bodies more often than offices.
@@ -351,7 +353,10 @@ def actor_candidates(text: str, limit: int = 14) -> list[ActorCandidate]:
         if is_institution and len(name_words) == 1:
             continue  # "Office", "Treasury" alone: which one?
         if title_part:
-            role = " ".join(text[title_part[0][0]:title_part[-1][1]].split())
+            role_end = title_part[-1][1]
+            if text[role_end:role_end + 1] == "." and len(title_part[-1][2]) <= 4:
+                role_end += 1  # "U.S. Sen." keeps its abbreviation's dot
+            role = " ".join(text[title_part[0][0]:role_end].split())
         else:
             role = _role_before(text, n_start, sentence.start)
         role = role or _role_after(text, n_end)
