@@ -37,13 +37,10 @@ import re
 from dataclasses import dataclass, field
 
 from .articles import Article
-from .dates import find_date_phrases, resolve_date
+from .dates import HISTORY_DAYS, find_date_phrases, resolve_date
 from .injection import blank_instructions
 from .schemas import Actor, ArticleSummary, Deadline, Measure, Quote
 
-#: A dated event this long before publication is background (a photo caption's
-#: date, a past summit), not part of the day's story.
-HISTORY_DAYS = 366
 
 
 # ---------------------------------------------------------------------------
@@ -118,10 +115,11 @@ def _title_words() -> frozenset[str]:
     # nameparser's list also holds words that name places and bodies more often than offices.
     words -= {"the", "a", "an", "us", "mr", "ms", "mrs", "his", "her", "king", "queen", "district", "state",
               "union", "federal", "national", "royal", "court", "house", "office", "bureau", "assembly"}
-    return frozenset(words - _GRAMMAR)
+    return frozenset(words - GRAMMAR_WORDS)
 
 
-_GRAMMAR = frozenset(
+#: Words of grammar: never a name, never the head of a role or a measure (also used by summarizer.prose).
+GRAMMAR_WORDS = frozenset(
     """a an the and or but nor of for to in on at by with from into onto over under about after before since
     until as than that this these those which who whom whose what when where while if then so its it his her
     their our your my we they he she i you is are was were be been being has have had do does did will would
@@ -129,13 +127,13 @@ _GRAMMAR = frozenset(
     some more most other such said says say told tells according ahead amid during including between against
     without within across toward towards via despite upon vs versus because though although unless whether""".split()
 )
-_MONTHS_DAYS = frozenset(
+CALENDAR_WORDS = frozenset(
     """january february march april may june july august september october november december
     jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
     today tonight yesterday tomorrow""".split()
 )
 #: Capitalised words that start sentences or headings, never names.
-_NOT_NAME = _GRAMMAR | _MONTHS_DAYS | frozenset(
+_NOT_NAME = GRAMMAR_WORDS | CALENDAR_WORDS | frozenset(
     """however meanwhile accordingly earlier later afterwards additionally despite amid among also read
     summary highlights key photo source link getty images reuters update updated breaking exclusive
     analysis opinion editorial watch listen more other""".split()
@@ -245,7 +243,7 @@ def _role_before(text: str, start: int, sentence_start: int) -> str:
             if w == "," and not picked:
                 continue
             break
-        if low in _GRAMMAR - {"of", "for"} or low in _MONTHS_DAYS:
+        if low in GRAMMAR_WORDS - {"of", "for"} or low in CALENDAR_WORDS:
             break
         if re.search(r"(?:ing|ly)$", low) and not _capitalised(w):
             break
@@ -525,7 +523,7 @@ _POLICY_VERBS = frozenset(
 
 def _modifier(word: str) -> bool:
     low = word.lower()
-    if not _NP_WORD.match(word) or low in _GRAMMAR or low in _MONTHS_DAYS or low in _POLICY_VERBS:
+    if not _NP_WORD.match(word) or low in GRAMMAR_WORDS or low in CALENDAR_WORDS or low in _POLICY_VERBS:
         return False
     if low.endswith("ed") and not word[:1].isupper():
         return False  # "threatened 100% tariffs", "tightened controls": the verb is the sentence's
@@ -553,7 +551,7 @@ def measure_candidates(text: str, limit: int = 8) -> list[MeasureCandidate]:
             k = i
             while k > 0 and i - k < 4 and _modifier(words[k - 1][2]):
                 k -= 1
-            while k < i and words[k][2].isdigit() and k > 0 and words[k - 1][2].lower() in _MONTHS_DAYS:
+            while k < i and words[k][2].isdigit() and k > 0 and words[k - 1][2].lower() in CALENDAR_WORDS:
                 k += 1  # "November 1 payments": the date is not part of the name
             # Object: "on Chinese imports", "on the export of rare earth materials".
             end = j

@@ -21,6 +21,10 @@ from typing import Literal
 
 Precision = Literal["day", "week", "month", "year"]
 
+#: A dated event this long before publication is background (a photo caption's
+#: date, a past summit), not a deadline of the day's story.
+HISTORY_DAYS = 366
+
 
 @dataclass(frozen=True)
 class ResolvedDate:

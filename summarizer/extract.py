@@ -8,7 +8,7 @@ from . import chunks
 from .articles import Article
 from .candidates import summarize_from_candidates
 from .choices import article_choices
-from .dates import resolve_date
+from .dates import HISTORY_DAYS, resolve_date
 from .grounding import ArticleGrounder
 from .schemas import (
     Actor,
@@ -22,9 +22,6 @@ from .structured import StructuredClient, constrain_choices
 from .templates import Template
 from .tokens import TokenCounter, estimate_tokens
 
-#: A dated event this long before publication is background (a photo caption's
-#: date, a past summit), not a deadline of the day's story.
-HISTORY_DAYS = 366
 ARTICLE_MAX_TOKENS = 1800
 
 

@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
+from .candidates import sentence_spans
+from .injection import blank_instructions
 from .schemas import (
     ArticleSummary,
     Claim,
@@ -364,9 +366,6 @@ def figure_differences(texts: dict[str, str]) -> list[SourceDifference]:
     of two different things followed by the same words can pass, so the topic
     names those words and the claims show each sentence.
     """
-    from .candidates import sentence_spans
-    from .injection import blank_instructions
-
     mentions = []  # (unit, word, article id, value, as written, quote)
     for article_id, text in texts.items():
         for s in sentence_spans(blank_instructions(text)):  # a planted sentence is never a source's figure

@@ -26,7 +26,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .candidates import _GRAMMAR, _MONTHS_DAYS, sentence_spans
+from .candidates import GRAMMAR_WORDS, CALENDAR_WORDS, sentence_spans
 from .dates import find_date_phrases, resolve_date
 from .grounding import fold_text
 from .injection import blank_instructions
@@ -37,7 +37,7 @@ MIN_WORD_SUPPORT = 0.6
 MAX_CITATIONS = 3
 _WORD = re.compile(r"[A-Za-z\u00c0-\u024f][\w'\u2019-]*")
 _NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
-_DANGLING = _GRAMMAR | {"between", "than", "via", "including", "like"}
+_DANGLING = GRAMMAR_WORDS | {"between", "than", "via", "including", "like"}
 
 
 @dataclass
@@ -53,7 +53,7 @@ class Source:
 
 
 def _content_words(text: str) -> set[str]:
-    return {w for w in (x.lower().strip("'\u2019") for x in _WORD.findall(text)) if len(w) > 3 and w not in _GRAMMAR}
+    return {w for w in (x.lower().strip("'\u2019") for x in _WORD.findall(text)) if len(w) > 3 and w not in GRAMMAR_WORDS}
 
 
 def _numbers(text: str, dates: list[tuple[int, int, str]]) -> set[str]:
@@ -80,6 +80,13 @@ def _days(text: str, anchor: dt.date | None) -> tuple[set[dt.date], list[tuple[i
     return days, phrases
 
 
+def source(quote: Quote, anchor: dt.date | None) -> Source:
+    """A quoted sentence as a citation candidate: its names, words, figures and days, read once."""
+    days, phrases = _days(quote.text, anchor)
+    return Source(quote, fold_text(quote.text), _tokens(quote.text), _content_words(quote.text),
+                  _numbers(quote.text, phrases), days)
+
+
 def sources_of(articles: dict[str, object]) -> list[Source]:
     """Every sentence of every article (planted instructions left out), ready to be cited."""
     out = []
@@ -87,14 +94,8 @@ def sources_of(articles: dict[str, object]) -> list[Source]:
         text = article.text  # type: ignore[attr-defined]
         anchor = getattr(article, "published", None)
         for s in sentence_spans(blank_instructions(text)):
-            raw = text[s.start:s.end]
-            days, phrases = _days(raw, anchor)
-            out.append(
-                Source(
-                    Quote(article_id=article_id, text=raw, start=s.start, end=s.end, score=100.0),
-                    fold_text(raw), _tokens(raw), _content_words(raw), _numbers(raw, phrases), days,
-                )
-            )
+            quote = Quote(article_id=article_id, text=text[s.start:s.end], start=s.start, end=s.end, score=100.0)
+            out.append(source(quote, anchor))
     return out
 
 
@@ -111,9 +112,9 @@ def _names(sentence: str) -> list[str]:
     for i, m in enumerate(_WORD.finditer(sentence)):
         word = m.group().strip("'\u2019")
         word = re.sub(r"['\u2019]s$", "", word)
-        if not word[:1].isupper() or word.lower() in _MONTHS_DAYS:
+        if not word[:1].isupper() or word.lower() in CALENDAR_WORDS:
             continue
-        if i == 0 and (word.lower() in _GRAMMAR or word.lower() in _OPENERS):
+        if i == 0 and (word.lower() in GRAMMAR_WORDS or word.lower() in _OPENERS):
             continue
         names.append(word)
     return names

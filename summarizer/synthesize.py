@@ -16,7 +16,7 @@ from rapidfuzz import fuzz
 
 from .articles import Article
 from .grounding import BriefingGrounder, fold_text, grammar_safe
-from .prose import Source, check_sentence, checked_prose, sources_of
+from .prose import check_sentence, checked_prose, source, sources_of
 from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
 from .questions import DUPLICATE_RATIO, build_questions
 from .schemas import (
@@ -140,19 +140,12 @@ def fallback_narrative(summaries: list[ArticleSummary], day: dt.date) -> tuple[s
 
 def _backed_by_its_quotes(text: str, quotes: list[Quote], day: dt.date, dropped: list[DroppedSentence]) -> str:
     """A key development in the model's words if its own quotes carry them, else the quote itself."""
-    own = [Source(q, fold_text(q.text), *_facts_of(q, day)) for q in quotes]
+    own = [source(q, day) for q in quotes]
     verdict = check_sentence(text if text.rstrip()[-1:] in ".!?" else text.rstrip() + ".", own, day)
     if verdict.problem is None or not quotes:
         return text
     dropped.append(DroppedSentence(section="key_development", text=text, reason=f"{verdict.problem}; its quote is shown instead"))
     return " ".join(quotes[0].text.split())
-
-
-def _facts_of(quote: Quote, day: dt.date) -> tuple:
-    from .prose import _content_words, _days, _numbers, _tokens
-
-    days, phrases = _days(quote.text, day)
-    return _tokens(quote.text), _content_words(quote.text), _numbers(quote.text, phrases), days
 
 
 def _narrative(
