@@ -146,7 +146,10 @@ _REPORTING = re.compile(
     r"orders|voted|votes|rejected|rejects|approved|approves|decided|decides|vowed|vows|wrote|writes|"
     r"posted|posts|reported|reports|highlighted|emphasized|emphasised|indicated|declined|denied|denies|"
     r"issued|issues|spoke|speaks|launched|launches|imposed|imposes|demanded|demands|proposed|proposes|"
-    r"hopes|hoped|plans|planned|wants|wanted|blamed|blames|criticized|criticised|welcomed|welcomes)\b"
+    r"hopes|hoped|plans|planned|wants|wanted|blamed|blames|criticized|criticised|welcomed|welcomes|"
+    # What institutions do: "the Federal Reserve cut", "the court ruled", "the ministry extended".
+    r"cut|cuts|raised|raises|lowered|lowers|held|holds|kept|keeps|ruled|rules|ended|ends|halted|halts|"
+    r"suspended|suspends|lifted|lifts|extended|extends|announces|confirmed)\b"
 )
 _INSTITUTION = frozenset(
     """ministry office department agency fund bank commission council court reserve parliament congress
@@ -432,7 +435,7 @@ _MEASURE_HEAD = re.compile(
     r"sanctions?|quotas?|truce|ceasefire|cease-fire|deal|agreement|accord|pact|framework|purchases?|"
     r"subsid(?:y|ies)|licen[cs]es?|licensing|regime|moratorium|suspension|freeze|caps?|cuts?|hikes?|"
     r"increases?|reductions?|bill|law|order|ruling|injunction|rules?|regulations?|resolution|funding|aid|"
-    r"package|payments?|strike|blockade|limits?|tightening|easing|guarantees?|investigation|probe)$",
+    r"package|payments?|strike|blockade|limits?|tightening|easing|runoff|guarantees?|investigation|probe|rates?)$",
     re.IGNORECASE,
 )
 _MEASURE_KIND = [
@@ -456,7 +459,7 @@ _VAGUE_HEADS = {"deal", "agreement", "accord", "pact", "framework", "bill", "law
 _WEAK_HEADS = {"aid", "funding", "payment", "payments", "benefit", "benefits", "deal", "agreement", "framework",
                "package", "cut", "cuts", "increase", "increases", "reduction", "reductions", "limit", "limits",
                "purchase", "purchases", "tax", "taxes", "control", "controls", "restriction", "restrictions",
-               "strike"}
+               "strike", "rate", "rates"}
 #: Statuses that come from a decision ("threatened", "imposed", "suspended"), not from "could" or "talks".
 _DECIDED = {"threatened", "suspended", "announced", "in_effect", "expired"}
 _STATUS_CUES = [
@@ -517,7 +520,7 @@ _POLICY_VERBS = frozenset(
     raises hike hikes threaten threatens announce announces approve approves pass passes sign signs seek seeks
     consider considers adopt adopts introduce introduces end ends halt halts suspend suspends delay delays
     scrap scraps slap slaps keep keeps drop drops reach reaches finalize finalise finalizes finalises cut
-    controls control""".split()
+    controls control hold holds""".split()
 )
 
 
@@ -527,9 +530,28 @@ def _modifier(word: str) -> bool:
         return False
     if low.endswith("ed") and not word[:1].isupper():
         return False  # "threatened 100% tariffs", "tightened controls": the verb is the sentence's
+    if word[:1].isupper() and low in _INSTITUTION:
+        return False  # "the Federal Reserve cut rates": the institution acts, it does not name the measure
     if re.search(r"(?:ing|ly)$", low) and low not in {"licensing", "processing", "shipping", "banking", "funding", "spending"}:
         return False
     return True
+
+
+#: A measure written as a change of a rate or a levy: "cut interest rates by a quarter of a percentage
+#: point", "lowered tariffs on fentanyl to 10%". The noun-phrase rule cannot see these.
+_CHANGE = re.compile(
+    r"\b(?:cut|cuts|lowered|lowers|lowering|reduced|reduces|raised|raises|raising|lifted|lifts|lifting|hiked|hikes|"
+    r"increased|increases|trimmed|trims|slashed|slashes|halved|doubled)\s+"
+    r"(?:(?:its|the|their|his|her)\s+)?(?:[\w-]+\s+){0,3}?(?:rates?|tariffs?|duties|fees|taxes|levies|prices)"
+    r"(?:\s+on\s+[\w\s-]{2,30}?)?\s+(?:by|to|from)\s+(?:[^,.;:]|\.(?=\d)){2,45}",
+    re.IGNORECASE,
+)
+
+
+_WHEN = re.compile(
+    r"(?i)\s+(?:on|in|at|this|next|last|by)\s+(?:the\s+)?(?:"
+    + "|".join(sorted(CALENDAR_WORDS, key=len, reverse=True)) + r"|week|month|year|\d{1,2}(?:st|nd|rd|th)?\b)"
+)
 
 
 def measure_candidates(text: str, limit: int = 8) -> list[MeasureCandidate]:
@@ -538,11 +560,22 @@ def measure_candidates(text: str, limit: int = 8) -> list[MeasureCandidate]:
     out: list[MeasureCandidate] = []
     seen: set[str] = set()
     for sentence in sentence_spans(text):
+        changes = []
+        for change in _CHANGE.finditer(sentence.text):
+            # "... by a quarter of a percentage point on Wednesday": the day is the timeline's, not the name's.
+            name = re.split(_WHEN, change.group().strip())[0]
+            changes.append((change.start(), change.start() + len(name)))
+            status = "proposed" if re.search(r"\b(?:would|could|may|might|plans? to|expected to)\s+$", sentence.text[:change.start()]) else "announced"
+            offset = sentence.start + change.start()
+            seen.add(re.sub(r"\W+", " ", name.lower()).strip())
+            out.append(MeasureCandidate(name, _kind(name), status, sentence.index, offset, offset + len(name)))
         words = _tokens(sentence.text)
         used_until = -1
         for i, (_, _, w) in enumerate(words):
             if i <= used_until or not _MEASURE_HEAD.match(w):
                 continue
+            if any(a <= words[i][0] < b for a, b in changes):
+                continue  # already read as a change of a rate or a levy
             # Extend over a compound head ("tariff truce agreement", "export controls").
             j = i
             while j + 1 < len(words) and _MEASURE_HEAD.match(words[j + 1][2]):

@@ -155,3 +155,14 @@ def test_the_embedded_model_is_asked_only_for_the_briefing():
     assert stages == ["briefing"]
     assert "Elena Varga" in [a.name for a in briefing.actors]
     assert any("2,000 euros" in m.name for m in briefing.measures)
+
+
+def test_a_change_of_a_rate_is_a_measure_without_its_date_and_the_institution_acts():
+    text = ("The Central Bank of Ruritania raised interest rates by half a percentage point on Thursday, "
+            "lifting its main rate to 4.25%. Governor Ilse Marek said the bank could cut rates again in the spring.")
+    measures = [(m.name, m.status) for m in measure_candidates(text)]
+    assert ("raised interest rates by half a percentage point", "announced") in measures
+    assert any(name.startswith("lifting its main rate to 4.25%") for name, _ in measures)
+    found = by_name(text)
+    assert found["Ilse Marek"].role == "Governor"
+    assert "Central Bank of Ruritania" in found  # it raised rates: it acts
