@@ -265,7 +265,11 @@ def _role_before(text: str, start: int, sentence_start: int) -> str:
 
 def _role_after(text: str, end: int) -> str:
     """An appositive title after a name: 'Scott Besent, U.S. Treasury Secretary, said'."""
-    match = re.match(r"\s*,\s*((?:the\s+)?[^,.;:()\"\u201c\u201d]{3,70}?)\s*(?:,|\.|;|$)", text[end:end + 90])
+    # The appositive runs to the next comma or full stop; the dots of "U.S." do not end it.
+    match = re.match(
+        r"\s*,\s*((?:the\s+)?(?:[^,.;:()\"\u201c\u201d]|(?<=\b[A-Z])\.|\.(?=\d)){3,70}?)\s*(?:,|(?<!\b[A-Z])\.\s|\.$|;|$)",
+        text[end:end + 90],
+    )
     if not match:
         return ""
     phrase = re.split(r"\s+(?:who|which|that|whose)\s+", match.group(1).strip())[0]

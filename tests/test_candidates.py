@@ -60,8 +60,9 @@ def test_a_title_is_never_fused_into_the_name():
 
 
 def test_an_appositive_role_after_the_name_is_read():
-    found = by_name("Rui Costa, the central bank's governor, said rates would hold.")
+    found = by_name("Rui Costa, the central bank's governor, said rates would hold. Ana Ruiz, U.S. Trade Representative, left.")
     assert found["Rui Costa"].role == "central bank's governor"
+    assert found["Ana Ruiz"].role == "U.S. Trade Representative"  # the dots of U.S. do not end it
 
 
 def test_measures_keep_their_figures_and_object_and_get_a_status_from_their_verbs():
