@@ -125,7 +125,8 @@ GRAMMAR_WORDS = frozenset(
     their our your my we they he she i you is are was were be been being has have had do does did will would
     can could may might must shall should not no also only even just both either neither each every all any
     some more most other such said says say told tells according ahead amid during including between against
-    without within across toward towards via despite upon vs versus because though although unless whether""".split()
+    without within across toward towards via despite upon vs versus because though although unless whether
+    already still yet""".split()
 )
 CALENDAR_WORDS = frozenset(
     """january february march april may june july august september october november december
@@ -338,6 +339,9 @@ def actor_candidates(text: str, limit: int = 14) -> list[ActorCandidate]:
                 # "Commissioner for Economic Affairs Valdis Dombrovskis": the office runs on, the name is its tail.
                 keep = 2 if len(name_part) >= 3 else len(name_part)
                 title_part, name_part = title_part + name_part[:-keep], name_part[-keep:]
+            cut = next((i for i, t in enumerate(name_part) if i and t[2].lower() in {"of", "for"}), None)
+            if cut is not None:
+                name_part = name_part[:cut]  # "President Macron of France": the name ends where "of" begins
         # Strip grammar and calendar words at the edges ("Trump Friday"); right after a title a
         # short word is a name all the same ("Vice Premier He Lifeng", "Prime Minister May").
         while name_part and not title_part and _bare(name_part[0][2]) in _NOT_NAME:
@@ -350,8 +354,10 @@ def actor_candidates(text: str, limit: int = 14) -> list[ActorCandidate]:
         name = re.sub(r"['\u2019]s$", "", text[n_start:n_end])
         n_end = n_start + len(name)
         name_words = name.split()
-        if any(re.search(r"\w-[A-Z]", w) for w in name_words):
-            continue  # "US-China", "Trump-Xi": adjectives, not actors
+        if any(re.search(r"\w-[A-Z]", w) for w in name_words[:1] if len(name_words) == 1) or any(
+            re.search(r"\w-[A-Z]", w) for w in name_words[:-1]
+        ):
+            continue  # "US-China", "Trump-Xi": adjectives, not actors; "Paulina Hennig-Kloska" is a name
         is_institution = _bare(name_words[-1]) in _INSTITUTION or any(
             _bare(w) in _INSTITUTION and nxt.lower() in {"of", "for"} for w, nxt in zip(name_words, name_words[1:])
         )
@@ -370,9 +376,11 @@ def actor_candidates(text: str, limit: int = 14) -> list[ActorCandidate]:
         # "Judge John McConnell in Rhode Island said": the place does not speak.
         acts = bool(_REPORTING.match(text[n_end:n_end + 60])) and not _locative(text, n_start)
         person_like = 2 <= len(name_words) <= 4 and all(w[:1].isupper() and not _ACRONYM.match(w) for w in name_words)
+        # "President Macron", "Secretary Besent": a title makes one capitalised word a person.
+        titled_one = len(name_words) == 1 and bool(title_part) and name[:1].isupper() and not _ACRONYM.match(name)
         if is_institution:
             kind = "organisation"
-        elif role and person_like:
+        elif role and (person_like or titled_one):
             kind = "person"
         elif len(name_words) == 1 and name.lower() in surnames:
             kind = "alias"
@@ -546,7 +554,7 @@ def _modifier(word: str) -> bool:
 _CHANGE = re.compile(
     r"\b(?:cut|cuts|lowered|lowers|lowering|reduced|reduces|raised|raises|raising|lifted|lifts|lifting|hiked|hikes|"
     r"increased|increases|trimmed|trims|slashed|slashes|halved|doubled)\s+"
-    r"(?:(?:its|the|their|his|her)\s+)?(?:[\w-]+\s+){0,3}?(?:rates?|tariffs?|duties|fees|taxes|levies|prices)"
+    r"(?:(?:its|the|their|his|her)\s+)?(?:[\w-]+\s+){0,3}?(?:rates?|tariffs?|duties|fees|taxes|levies|prices|emissions)"
     r"(?:\s+on\s+[\w\s-]{2,30}?)?\s+(?:by|to|from)\s+(?:[^,.;:]|\.(?=\d)){2,45}",
     re.IGNORECASE,
 )

@@ -48,6 +48,13 @@ def test_an_acting_institution_is_an_actor_a_place_is_not():
     assert not any(name in {"Tuesday", "March", "April", "Passengers"} for name in found)
 
 
+def test_double_barrelled_surnames_and_a_title_with_a_surname_alone_are_people():
+    found = by_name("Climate Minister Anna Nowak-Lis objected. Pressure from President Duval of Ruritania grew.")
+    assert found["Anna Nowak-Lis"].role == "Climate Minister"
+    assert found["Duval"].role == "President"  # the name ends where "of Ruritania" begins
+    assert "Nowak-Lis talks" not in found and not any("-" in n and " " not in n for n in found)
+
+
 def test_a_place_before_a_reporting_verb_does_not_speak():
     found = by_name("District Judge Ana Lopes in Rhode Island said the funds must be used.")
     assert list(found) == ["Ana Lopes"]

@@ -74,6 +74,7 @@ def test_the_embedded_models_recorded_prose_states_nothing_its_citations_do_not(
     for folder, fixtures, day in (
         (SEEDS, FIXTURES / "seeds", DAY),
         (ROOT / "tests" / "corpus" / "dev-story", FIXTURES / "dev-story", dt.date(2025, 11, 4)),
+        (ROOT / "tests" / "corpus" / "dev-story-2", FIXTURES / "dev-story-2", dt.date(2025, 11, 8)),
     ):
         settings = ModelSettings(fixtures=fixtures, fixture_mode="replay", use_cache=False)
         briefing = build_briefing([folder], date=day, settings=settings)
