@@ -171,6 +171,7 @@ def embedded_part(work: Path) -> dict:
     from summarizer.extract import summarize
     from summarizer.pipeline import Run
     from summarizer.providers import to_llama_cpp_python
+    from summarizer.templates import load_template
 
     class Timed:
         """Passes calls to the embedded model and keeps the last request body and reply."""
@@ -192,7 +193,9 @@ def embedded_part(work: Path) -> dict:
     async def measure() -> dict:
         model = EmbeddedModel()
         timed = Timed(model)
-        run = Run(settings=ModelSettings(use_cache=False), backend=timed)
+        # The small template has the model write an article's schema (extraction: fill): a real
+        # generation to time. The default reads the article by rules and would send nothing.
+        run = Run(settings=ModelSettings(use_cache=False), template=load_template("small"), backend=timed)
         try:
             await model._ensure_client()  # start the server outside the timings
             url = f"{model.server.base_url}/chat/completions"
