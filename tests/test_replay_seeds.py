@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import shutil
 
-import pytest
 
 from summarizer import ModelSettings, build_briefing, summarize_article
 from summarizer.articles import load_articles
