@@ -15,6 +15,7 @@ match.
 
 from __future__ import annotations
 
+import functools
 import re
 
 _PATTERNS = [
@@ -57,8 +58,13 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+@functools.lru_cache(maxsize=64)
 def blank_instructions(text: str) -> str:
-    """The text with those sentences replaced by spaces: same length, so offsets still hold."""
+    """The text with those sentences replaced by spaces: same length, so offsets still hold.
+
+    Remembered for the last texts seen: candidates, grounding, the prose check and
+    the figure comparison each need the blanked text of the same articles.
+    """
     for start, end in instruction_spans(text):
         text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
     return text

@@ -26,10 +26,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .candidates import GRAMMAR_WORDS, CALENDAR_WORDS, sentence_spans
+from .candidates import CALENDAR_WORDS, GRAMMAR_WORDS, sentence_quotes, sentence_spans
 from .dates import find_date_phrases, resolve_date
 from .grounding import fold_text
-from .injection import blank_instructions
 from .schemas import CitedSentence, DroppedSentence, Quote
 
 #: Share of a sentence's content words its citations must hold.
@@ -91,11 +90,8 @@ def sources_of(articles: dict[str, object]) -> list[Source]:
     """Every sentence of every article (planted instructions left out), ready to be cited."""
     out = []
     for article_id, article in articles.items():
-        text = article.text  # type: ignore[attr-defined]
         anchor = getattr(article, "published", None)
-        for s in sentence_spans(blank_instructions(text)):
-            quote = Quote(article_id=article_id, text=text[s.start:s.end], start=s.start, end=s.end, score=100.0)
-            out.append(source(quote, anchor))
+        out.extend(source(quote, anchor) for quote in sentence_quotes(article_id, article.text))  # type: ignore[attr-defined]
     return out
 
 

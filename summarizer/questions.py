@@ -80,6 +80,21 @@ def _event_phrase(entry: TimelineEntry) -> str | None:
     return None
 
 
+def repeats(question: str, asked: list[str]) -> bool:
+    """Whether a question asks what one of `asked` already does (all folded with grounding.fold_text)."""
+    folded = fold_text(question)
+    return any(fuzz.token_set_ratio(folded, other) > DUPLICATE_RATIO for other in asked)
+
+
+def distinct(questions: list[BriefingQuestion]) -> list[BriefingQuestion]:
+    """Questions without near-repeats ("the purpose of the talks" / "... of the negotiations")."""
+    kept: list[BriefingQuestion] = []
+    for question in questions:
+        if not repeats(question.question, [fold_text(k.question) for k in kept]):
+            kept.append(question)
+    return kept
+
+
 def build_questions(
     measures: list[ConsolidatedMeasure], timeline: list[TimelineEntry], day: dt.date, asked: list[str] = ()
 ) -> list[BriefingQuestion]:
@@ -89,10 +104,9 @@ def build_questions(
     seen = [fold_text(q) for q in asked]
 
     def add(question: str, quotes: list[Quote], article_ids: list[str], out: list[BriefingQuestion]) -> None:
-        folded = fold_text(question)
-        if any(fuzz.token_set_ratio(folded, other) > DUPLICATE_RATIO for other in seen):
+        if repeats(question, seen):
             return
-        seen.append(folded)
+        seen.append(fold_text(question))
         # One quote from each source, so that every article the question cites is quoted.
         per_article = list({q.article_id: q for q in reversed(quotes)}.values())[::-1]
         out.append(BriefingQuestion(question=question, article_ids=sorted({q.article_id for q in per_article}), evidence=per_article))

@@ -12,13 +12,11 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from rapidfuzz import fuzz
-
 from .articles import Article
 from .grounding import BriefingGrounder, fold_text, grammar_safe
 from .prose import check_sentence, checked_prose, source, sources_of
 from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
-from .questions import DUPLICATE_RATIO, build_questions
+from .questions import build_questions, distinct
 from .schemas import (
     ArticleSummary,
     Briefing,
@@ -195,16 +193,6 @@ def _narrative(
     return headline, summary, note
 
 
-def _distinct(questions: list[BriefingQuestion]) -> list[BriefingQuestion]:
-    """Questions without near-repeats ("the purpose of the talks" / "... of the negotiations")."""
-    kept: list[BriefingQuestion] = []
-    for question in questions:
-        folded = fold_text(question.question)
-        if not any(fuzz.token_set_ratio(folded, fold_text(k.question)) > DUPLICATE_RATIO for k in kept):
-            kept.append(question)
-    return kept
-
-
 def assemble(
     summaries: list[ArticleSummary],
     articles: dict[str, Article],
@@ -243,7 +231,7 @@ def assemble(
     for s in summaries:
         for q in s.open_questions:
             questions.append(BriefingQuestion(question=q.question, article_ids=[s.article_id], evidence=q.evidence))
-    questions = _distinct(questions)
+    questions = distinct(questions)
     measures = merge_measures(summaries)
     questions += build_questions(measures, timeline, day, asked=[q.question for q in questions])
     return Briefing(

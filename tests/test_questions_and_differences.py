@@ -7,10 +7,8 @@ import datetime as dt
 from rapidfuzz import fuzz
 
 from summarizer.merge import day_differences, figure_differences
-from summarizer.questions import build_questions
-from summarizer.schemas import ConsolidatedMeasure, Quote, TimelineEntry
-from summarizer.synthesize import _distinct
-from summarizer.schemas import BriefingQuestion
+from summarizer.questions import build_questions, distinct
+from summarizer.schemas import BriefingQuestion, ConsolidatedMeasure, Quote, TimelineEntry
 
 TEXT_A = "Ottawa has threatened a 25% levy on imported steel from March 1. The fishing truce is set to expire on April 30."
 TEXT_B = "Ministers will meet in Lyon on April 2 to discuss the quota talks. The fishing truce expires on April 30."
@@ -67,7 +65,7 @@ def test_near_repeated_questions_are_shown_once():
         BriefingQuestion(question="What is the purpose of the trade talks?"),
         BriefingQuestion(question="Will the truce be extended?"),
     ]
-    assert [q.question for q in _distinct(repeated)] == [
+    assert [q.question for q in distinct(repeated)] == [
         "What is the purpose of this round of trade talks?", "Will the truce be extended?",
     ]
 
