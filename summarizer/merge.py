@@ -17,8 +17,7 @@ from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .candidates import sentence_spans
-from .injection import blank_instructions
+from .candidates import sentence_quotes
 from .schemas import (
     ArticleSummary,
     Claim,
@@ -368,8 +367,7 @@ def figure_differences(texts: dict[str, str]) -> list[SourceDifference]:
     """
     mentions = []  # (unit, word, article id, value, as written, quote)
     for article_id, text in texts.items():
-        for s in sentence_spans(blank_instructions(text)):  # a planted sentence is never a source's figure
-            quote = Quote(article_id=article_id, text=text[s.start:s.end], start=s.start, end=s.end, score=100.0)
+        for quote in sentence_quotes(article_id, text):  # a planted sentence is never a source's figure
             for unit, value, written, words in _figures(quote.text):
                 mentions.extend((unit, word, article_id, value, written, quote) for word in words)
     # Figures under one (unit, word) in two or more articles are candidates; groups that share a
@@ -400,7 +398,8 @@ def figure_differences(texts: dict[str, str]) -> list[SourceDifference]:
             continue  # every two sources share a figure: no disagreement
         # The words most sources put after their figure say what is counted.
         reach = Counter(w for w, _ in {(m[1], m[2]) for m in members})
-        words = reach.most_common(3)
+        # Ties in alphabetical order: a set's order changes from one process to the next.
+        words = sorted(reach.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
         claims = [Claim(article_id=a, claim=", ".join(by_article[a][0].values()), evidence=[by_article[a][1]]) for a in ids]
         differences.append(
             SourceDifference(topic=f"figures given for: {', '.join(w for w, _ in words)}", claims=claims, origin="merge")

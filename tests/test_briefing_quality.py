@@ -9,6 +9,7 @@ briefing find less fails here, on the seeds and on a story from another domain.
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -61,3 +62,24 @@ def test_the_dev_story_briefing_shows_the_funds_reported_as_different_figures():
     _, briefing = scored("dev-story")
     figures = [d for d in briefing.source_differences if d.topic.startswith("figures given for")]
     assert any(len({c.article_id for c in d.claims}) >= 3 and "contingency" in d.topic for d in figures)
+
+
+def test_the_same_replies_give_the_same_briefing_in_any_process(tmp_path):
+    # Python orders sets by a hash seeded per process: nothing shown may depend on it.
+    import os
+    import subprocess
+    import sys
+
+    articles, fixtures, gold_path = STORIES["dev-story"]
+    outputs = []
+    for seed in ("1", "2"):
+        target = tmp_path / f"briefing-{seed}.json"
+        result = subprocess.run(
+            [sys.executable, "-m", "summarizer", "brief", str(articles), "--date", "2025-11-04", "-f", "json", "-o",
+             str(target), "--fixture-mode", "replay", "--fixtures", str(fixtures), "--no-log"],
+            capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed},
+        )
+        assert result.returncode == 0, result.stderr
+        shown = json.loads(target.read_text(encoding="utf-8"))
+        outputs.append({k: v for k, v in shown.items() if k != "metadata"})
+    assert outputs[0] == outputs[1]
