@@ -10,7 +10,7 @@ sentence is shown only with the source sentences it rests on, and only if:
 * every name it writes (a capitalised word past its first), every figure, and
   every date occurs in those sentences; dates are compared as resolved days,
   so "November 9" backed only by "November 9, 2017" fails;
-* most of its content words are theirs.
+* most of its content words are theirs, and so are most of each clause's.
 
 The citations are found, not asked for: for each sentence, the one to three
 sentences of the articles that carry most of its names, figures, dates and
@@ -191,6 +191,12 @@ def check_sentence(sentence: str, sources: list[Source], anchor: dt.date | None)
     support = sum(w in cited for w in content) / len(content) if content else 1.0
     if support < MIN_WORD_SUPPORT:
         return Verdict(citations, f"mostly words its sources do not use ({support:.0%} of them are theirs)")
+    # Clause by clause too: a sentence that is mostly its sources' words can still tack on a clause
+    # of its own ("..., including restrictions on Chinese electronics exports, which will be extended").
+    for clause in re.split(r"[,;:\u2014]\s*|\s+(?:which|while|but|including)\s+", flat):
+        words = _content_words(clause)
+        if len(words) >= 2 and sum(w in cited for w in words) / len(words) < MIN_WORD_SUPPORT:
+            return Verdict(citations, f"the clause {clause.strip(' .')!r} is mostly words its sources do not use")
     return Verdict(citations, None)
 
 

@@ -90,3 +90,14 @@ def test_a_date_the_article_does_not_carry_is_not_shown_as_its_publication_date(
     assert "publication date unknown" in to_markdown(briefing)
     titled = {s.article_id: s.title for s in briefing.sources}
     assert titled["002_7a3739aae1c47e77"].startswith("'Rare earths controls vs 100%% tariffs'")
+
+
+def test_a_clause_of_the_models_own_fails_a_sentence_whose_other_words_are_the_sources():
+    from summarizer.prose import check_sentence, sources_of
+
+    articles = {a.id: a for a in load_articles([SEEDS], default_published=DAY).articles}
+    sources = sources_of(articles)
+    assert check_sentence(CLEAN, sources, DAY).problem is None
+    added = "Scott Bessent and He Lifeng held a video call on October 17, which ended the quarrel for good."
+    problem = check_sentence(added, sources, DAY).problem
+    assert problem and problem.startswith("the clause 'which ended the quarrel for good'")
