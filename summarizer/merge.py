@@ -335,9 +335,9 @@ _FIGURE = re.compile(
 )
 
 
-def _figures(sentence: str) -> list[tuple[str, str, str, set[str]]]:
+def _figures(sentence: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
     """(unit, value, as written, what it counts) for each figure of a sentence: "$4.6 billion in the
-    contingency fund" -> ("$billion", "4.6", "$4.6 billion", {"contingency", "fund"}). Years and days
+    contingency fund" -> ("$billion", "4.6", "$4.6 billion", ("contingency", "fund")). Years and days
     of the month are left out."""
     found = []
     for match in _FIGURE.finditer(sentence):
@@ -350,7 +350,9 @@ def _figures(sentence: str) -> list[tuple[str, str, str, set[str]]]:
         after = [w for w in re.findall(r"[a-z][a-z'-]{3,}", sentence[match.end():match.end() + 40].lower())
                  if w not in _EVENT_STOPWORDS][:3]
         if after:
-            found.append((unit_key, number, match.group(0).strip(), set(after)))
+            # In the order written, not as a set: the order of the mentions decides which
+            # sentence and figure a source difference shows first, in every process alike.
+            found.append((unit_key, number, match.group(0).strip(), tuple(dict.fromkeys(after))))
     return found
 
 

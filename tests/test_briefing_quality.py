@@ -64,18 +64,20 @@ def test_the_dev_story_briefing_shows_the_funds_reported_as_different_figures():
     assert any(len({c.article_id for c in d.claims}) >= 3 and "contingency" in d.topic for d in figures)
 
 
-def test_the_same_replies_give_the_same_briefing_in_any_process(tmp_path):
+@pytest.mark.parametrize("story", ["dev-story", "dev-story-2"])
+def test_the_same_replies_give_the_same_briefing_in_any_process(tmp_path, story):
     # Python orders sets by a hash seeded per process: nothing shown may depend on it.
     import os
     import subprocess
     import sys
 
-    articles, fixtures, gold_path = STORIES["dev-story"]
+    articles, fixtures, gold_path = STORIES[story]
+    day = {"dev-story": "2025-11-04", "dev-story-2": "2025-11-08"}[story]
     outputs = []
-    for seed in ("1", "2"):
+    for seed in ("1", "2", "3"):
         target = tmp_path / f"briefing-{seed}.json"
         result = subprocess.run(
-            [sys.executable, "-m", "summarizer", "brief", str(articles), "--date", "2025-11-04", "-f", "json", "-o",
+            [sys.executable, "-m", "summarizer", "brief", str(articles), "--date", day, "-f", "json", "-o",
              str(target), "--fixture-mode", "replay", "--fixtures", str(fixtures), "--no-log"],
             capture_output=True, text=True, cwd=ROOT, timeout=120, env={**os.environ, "PYTHONHASHSEED": seed},
         )
