@@ -97,9 +97,9 @@ __all__ = [
     "ArticleSummary",
     "Briefing",
     "ModelSettings",
+    "__version__",
     "abuild_briefing",
     "asummarize_article",
     "build_briefing",
     "summarize_article",
-    "__version__",
 ]

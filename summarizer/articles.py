@@ -20,6 +20,7 @@ import yaml
 from pydantic import BaseModel, Field, computed_field
 
 from . import injection
+from .errors import UsageError
 
 
 class Article(BaseModel):
@@ -55,7 +56,7 @@ class Article(BaseModel):
 SUPPORTED = (".txt", ".md", ".json", ".jsonl", ".html", ".htm")
 
 
-class ArticleLoadError(Exception):
+class ArticleLoadError(UsageError):
     """One-line, user-facing reason; str(e) names the file (and record) and the reason."""
 
     def __init__(self, path: str, reason: str, where: str = "") -> None:

@@ -10,6 +10,7 @@ from typing import Literal
 
 from .cache import Cached, CacheUnusable, open_cache
 from .calls import Backend
+from .errors import UsageError
 from .fixtures import Recording, Replaying
 from .ratelimit import Throttled
 from .retry import Retrying, RetryPolicy
@@ -17,7 +18,7 @@ from .retry import Retrying, RetryPolicy
 log = logging.getLogger(__name__)
 
 
-class SettingsError(ValueError):
+class SettingsError(UsageError):
     """Settings that cannot work together; the message is user-facing."""
 
 FixtureMode = Literal["off", "record", "replay"]

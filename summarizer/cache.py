@@ -18,6 +18,7 @@ import diskcache
 import platformdirs
 
 from .calls import Backend, ChatReply, ChatRequest, subject
+from .errors import SummarizerError
 from .providers import check_reply
 
 log = logging.getLogger(__name__)
@@ -29,7 +30,7 @@ def default_cache_dir() -> Path:
     )
 
 
-class CacheUnusable(Exception):
+class CacheUnusable(SummarizerError):
     """The cache folder cannot be opened at all (not a folder, a damaged database...)."""
 
 
@@ -43,7 +44,9 @@ def open_cache(folder: Path | str | None = None) -> diskcache.Cache:
         cache.get("")  # a damaged database fails here rather than mid-run
         return cache
     except Exception as error:
-        raise CacheUnusable(f"cache folder {path} unusable ({type(error).__name__}: {error})") from None
+        raise CacheUnusable(
+            f"cache folder {path} unusable ({type(error).__name__}: {error}); delete it to start afresh"
+        ) from None
 
 
 class Cached:

@@ -13,6 +13,8 @@ import json
 from dataclasses import dataclass, field
 from typing import Any, Literal, Protocol
 
+from .errors import SummarizerError
+
 ReplySource = Literal["model", "cache", "fixture", "fake"]
 
 #: Request fields that are sent to the endpoint and decide its answer.
@@ -84,7 +86,7 @@ class Backend(Protocol):
     async def aclose(self) -> None: ...
 
 
-class ModelCallError(Exception):
+class ModelCallError(SummarizerError):
     """A model call that failed for good (after retries); the message is user-facing."""
 
 

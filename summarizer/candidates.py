@@ -41,8 +41,6 @@ from .dates import HISTORY_DAYS, find_date_phrases, resolve_date
 from .injection import blank_instructions
 from .schemas import Actor, ArticleSummary, Deadline, Measure, Quote
 
-
-
 # ---------------------------------------------------------------------------
 # Sentences with their spans
 

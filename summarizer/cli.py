@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import logging
 import os
 import signal
@@ -21,10 +22,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from .articles import ArticleLoadError
-from .backends import ModelSettings, SettingsError
-from .calls import ModelCallError
-from .templates import TemplateError, available, load_template
+from .backends import ModelSettings
+from .errors import EXIT_FAILED, EXIT_PARTIAL, EXIT_USAGE, SummarizerError
+from .templates import available, load_template
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded daily briefings from news articles.")
 cache_app = typer.Typer(no_args_is_help=True, help="Inspect or empty the disk cache.")
@@ -32,8 +32,6 @@ app.add_typer(cache_app, name="cache")
 # soft_wrap: an error stays one line however long its path, so scripts can grep it.
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
-
-EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 1, 2, 3
 
 
 class Format(str, Enum):
@@ -52,6 +50,22 @@ class FixtureMode(str, Enum):
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
+
+
+def command(*args, **kwargs):
+    """`app.command`, with every SummarizerError turned into its one line and exit code, here only."""
+
+    def register(func):
+        @functools.wraps(func)  # typer reads the options off the wrapped function's signature
+        def run(*a, **kw):
+            try:
+                return func(*a, **kw)
+            except SummarizerError as error:
+                raise fail(str(error), error.exit_code) from None
+
+        return (kwargs.pop("app", None) or app).command(*args, **kwargs)(run)
+
+    return register
 
 
 # Options shared by the commands that call a model.
@@ -118,7 +132,7 @@ def _progress(total: int, enabled: bool):
     )
 
 
-@app.command()
+@command()
 def brief(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders (.txt .md .json .jsonl .html).")],
     out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default briefing.md / briefing.json).")] = None,
@@ -164,11 +178,8 @@ def brief(
     )
     settings.batch = batch or bool(batch_id)
     day = date.date() if date else None
-    try:
-        tpl = load_template(template)
-        articles, failures, duplicates = load(paths, published.date() if published else day)
-    except (ArticleLoadError, TemplateError) as error:
-        raise fail(str(error), EXIT_USAGE) from None
+    tpl = load_template(template)
+    articles, failures, duplicates = load(paths, published.date() if published else day)
     if not articles:
         if len(failures) == 1:
             raise fail(failures[0].reason, EXIT_USAGE)  # one file, one line: which and why
@@ -192,12 +203,7 @@ def brief(
                     return await _in_batches(run, settings, articles, day, failures, duplicates, batch_id, batch_poll)
                 return await brief_articles(run, articles, day, progress, failures, duplicates)
 
-        try:
-            briefing = asyncio.run(run_briefing())
-        except ModelCallError as error:
-            raise fail(str(error)) from None
-        except SettingsError as error:  # e.g. --batch with --no-cache
-            raise fail(str(error), EXIT_USAGE) from None
+        briefing = asyncio.run(run_briefing())  # a SettingsError (--batch with --no-cache) is a usage error
 
     if not briefing.articles:
         # Every article failed: an empty briefing must not replace yesterday's good one.
@@ -255,12 +261,9 @@ def _list(label: str, lines: list[str], limit: int = 10) -> None:
 def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict:
     import json as json_module
 
-    from .evaluate import GoldError, article_texts, evaluate, headline_figures, load_gold
+    from .evaluate import article_texts, evaluate, headline_figures, load_gold
 
-    try:
-        reference = load_gold(gold)
-    except GoldError as error:
-        raise fail(str(error), EXIT_USAGE) from None
+    reference = load_gold(gold)
     report = evaluate(briefing, reference, article_texts(briefing, articles))
     table = Table("measure", "score", title=f"{briefing.metadata.template} against {gold}")
     for label, value in headline_figures(report):
@@ -280,7 +283,7 @@ def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict
     return report
 
 
-@app.command("eval")
+@command("eval")
 def eval_command(
     briefing_path: Annotated[Path, typer.Argument(metavar="BRIEFING.json", help="A briefing written with --format json.")],
     gold: Annotated[Path, typer.Option("--gold", help="Reference annotation (format: fixtures/README.md).")],
@@ -301,7 +304,7 @@ def eval_command(
     _score(briefing, gold, articles, out_path or briefing_path.with_suffix(".eval.json"))
 
 
-@app.command()
+@command()
 def compare(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
     templates_: Annotated[list[str], typer.Option("--template", "-t", help="Two templates to compare (give the option twice).")],
@@ -322,19 +325,16 @@ def compare(
     """Brief the same articles with two templates (from the cache where possible) and set the results side by side."""
     from .compare import Side, to_markdown
     from .compare import compare as compare_sides
-    from .evaluate import GoldError, evaluate, load_gold
+    from .evaluate import evaluate, load_gold
     from .pipeline import Run, brief_articles, load
 
     if len(templates_) != 2:
         raise fail("give exactly two templates: --template A --template B", EXIT_USAGE)
     settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
     day = date.date() if date else None
-    try:
-        chosen = [load_template(t) for t in templates_]
-        articles, failures, duplicates = load(paths, published.date() if published else day)
-        reference = load_gold(gold) if gold else None
-    except (ArticleLoadError, TemplateError, GoldError) as error:
-        raise fail(str(error), EXIT_USAGE) from None
+    chosen = [load_template(t) for t in templates_]
+    articles, failures, duplicates = load(paths, published.date() if published else day)
+    reference = load_gold(gold) if gold else None
     if not articles:
         raise fail("no readable article in the given paths", EXIT_USAGE)
 
@@ -346,10 +346,7 @@ def compare(
                 sides.append(await brief_articles(run, articles, day, None, failures, duplicates))
         return sides
 
-    try:
-        first, second = asyncio.run(both())
-    except ModelCallError as error:
-        raise fail(str(error)) from None
+    first, second = asyncio.run(both())
     labels = [t.name if t.name != chosen[1 - i].name else f"{t.name}#{i + 1}" for i, t in enumerate(chosen)]
     left, right = Side(labels[0], first), Side(labels[1], second)
     if reference is not None:
@@ -367,7 +364,7 @@ def compare(
     err.print(f"wrote {out_path}", highlight=False)
 
 
-@app.command()
+@command()
 def record(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
     fixtures: Annotated[Path, typer.Option(help="Where to write the exchanges.")] = Path("fixtures/seeds"),
@@ -394,7 +391,7 @@ def record(
     )
 
 
-@app.command()
+@command()
 def article(
     path: Annotated[Path, typer.Argument(help="One article file.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.json,
@@ -421,14 +418,9 @@ def article(
         model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
         timeout, attempts, call_budget, context_tokens,
     )
-    try:
-        summary = asyncio.run(
-            asummarize_article(path, published=published.date() if published else None, settings=settings, template=template)
-        )
-    except (ArticleLoadError, TemplateError) as error:
-        raise fail(str(error), EXIT_USAGE) from None
-    except ModelCallError as error:
-        raise fail(str(error)) from None
+    summary = asyncio.run(
+        asummarize_article(path, published=published.date() if published else None, settings=settings, template=template)
+    )
     sys.stdout.write(summary_to_markdown(summary) if fmt == Format.md else summary.model_dump_json(indent=2) + "\n")
 
 
@@ -443,7 +435,7 @@ def _log(command: str, metadata, articles: int, outputs: list[str], headline: st
         err.print(f"[yellow]warning:[/yellow] run not logged ({error})", highlight=False)
 
 
-@app.command()
+@command()
 def logs(
     count: Annotated[int, typer.Option("--count", "-n", min=1, help="How many recent runs.")] = 10,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
@@ -467,7 +459,7 @@ def logs(
     out.print(table)
 
 
-@app.command()
+@command()
 def templates() -> None:
     """List the built-in prompt templates."""
     table = Table("name", "hash", "folder")
@@ -476,7 +468,7 @@ def templates() -> None:
     out.print(table)
 
 
-@app.command()
+@command()
 def schema(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schemas"),
     check: Annotated[bool, typer.Option(help="Only check that the files are up to date (exit 1 if not).")] = False,
@@ -497,7 +489,7 @@ def schema(
         raise fail(f"out of date: {', '.join(stale)}; run: summarizer schema --out {out_dir}")
 
 
-@app.command()
+@command()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
@@ -527,30 +519,22 @@ def serve(
     uvicorn.run(create_app(settings, token, max_body), host=host, port=port, log_level="warning")
 
 
-@cache_app.command("stats")
+@command("stats", app=cache_app)
 def cache_stats_command(cache_dir: CacheDir = None) -> None:
     """Where the cache is and how big."""
-    from .cache import CacheUnusable, cache_stats, open_cache
+    from .cache import cache_stats, open_cache
 
-    try:
-        cache = open_cache(cache_dir)
-    except CacheUnusable as error:
-        raise fail(f"{error}; delete the folder to start afresh") from None
-    with cache:
+    with open_cache(cache_dir) as cache:
         for key, value in cache_stats(cache).items():
             out.print(f"{key}: {value}", highlight=False)
 
 
-@cache_app.command("clear")
+@command("clear", app=cache_app)
 def cache_clear_command(cache_dir: CacheDir = None) -> None:
     """Remove every cached reply."""
-    from .cache import CacheUnusable, open_cache
+    from .cache import open_cache
 
-    try:
-        cache = open_cache(cache_dir)
-    except CacheUnusable as error:
-        raise fail(f"{error}; delete the folder to start afresh") from None
-    with cache:
+    with open_cache(cache_dir) as cache:
         removed = cache.clear()
     out.print(f"removed {removed} entries", highlight=False)
 

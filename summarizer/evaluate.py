@@ -28,6 +28,7 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from .errors import UsageError
 from .grounding import fold_text
 from .merge import same_entity
 from .schemas import Briefing, Quote
@@ -39,7 +40,7 @@ QUESTION_MATCH = 60
 DUPLICATE_QUESTION = 80  # two questions above this token-set ratio ask the same thing
 
 
-class GoldError(Exception):
+class GoldError(UsageError):
     """A gold file that cannot be read; the message names it and the reason."""
 
 

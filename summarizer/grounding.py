@@ -219,6 +219,11 @@ class GroundingReport:
         self.reasons.append(reason)
 
 
+class NotGrounded(ValueError):
+    """Most of a reply's items are unsupported: raised inside a validator, where pydantic
+    turns it into a ValidationError, which instructor sends back to the model as a re-ask."""
+
+
 _WORD = re.compile(r"[\w'%$.-]+")
 
 
@@ -296,7 +301,7 @@ class _Grounder:
         if lenient or total < 2 or self.report.dropped * 2 <= total:
             return
         reasons = "; ".join(self.report.reasons[:6])
-        raise ValueError(
+        raise NotGrounded(
             f"{self.report.dropped} of {total} items are not supported by the text ({reasons}). "
             "Copy evidence word for word from the text, and include only what it states."
         )

@@ -14,8 +14,8 @@ import json
 
 from .articles import Article
 from .grounding import BriefingGrounder, fold_text, grammar_safe
-from .prose import check_sentence, checked_prose, source, sources_of
 from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
+from .prose import check_sentence, checked_prose, source, sources_of
 from .questions import build_questions, distinct
 from .schemas import (
     ArticleSummary,
@@ -25,8 +25,8 @@ from .schemas import (
     CitedSentence,
     Claim,
     DroppedSentence,
-    Quote,
     KeyDevelopment,
+    Quote,
     RunMetadata,
     SourceDifference,
     SourceRef,

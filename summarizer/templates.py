@@ -29,6 +29,8 @@ from jinja2 import StrictUndefined
 from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
+from .errors import UsageError
+
 PARTS = ("article.system", "article.user", "briefing.system", "briefing.user")
 #: How articles are extracted (template.yaml, article.extraction): "fill", the model
 #: writes the article schema; "candidates", items are read off the article by
@@ -41,8 +43,8 @@ DEFAULT_TEMPLATE = "default"
 OPTIONAL: dict[str, Any] = {"chunk": None}
 
 
-class TemplateError(Exception):
-    pass
+class TemplateError(UsageError):
+    """A template that cannot be found, read or rendered; the message names it."""
 
 
 def builtin_folders() -> list[Path]:
