@@ -21,21 +21,21 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .articles import Article
-from .backends import ModelSettings
 from .calls import Backend
 from .schemas import ArticleSummary, Briefing
+from .settings import ModelSettings
 
 
-def _run(settings: ModelSettings | None, template: str | Path | None, backend: Backend | None, concurrency: int):
+def _run(settings: ModelSettings | None, template: str | Path | None, backend: Backend | None, concurrency: int | None):
+    import dataclasses
+
     from .pipeline import Run
     from .templates import load_template
 
-    return Run(
-        settings=settings or ModelSettings.from_env(),
-        template=load_template(template),
-        backend=backend,
-        concurrency=concurrency,
-    )
+    settings = settings or ModelSettings.from_env()
+    if concurrency is not None:  # the keyword is a shorthand for the setting
+        settings = dataclasses.replace(settings, concurrency=concurrency)
+    return Run(settings=settings, template=load_template(template), backend=backend)
 
 
 async def abuild_briefing(
@@ -46,7 +46,7 @@ async def abuild_briefing(
     settings: ModelSettings | None = None,
     template: str | Path | None = None,
     backend: Backend | None = None,
-    concurrency: int = 4,
+    concurrency: int | None = None,
     progress=None,
 ) -> Briefing:
     from .pipeline import brief_articles, load
@@ -81,7 +81,7 @@ async def asummarize_article(
         if not result.articles:
             raise ArticleLoadError(str(article), "no article in file")
         article = result.articles[0]
-    async with _run(settings, template, backend, 1) as run:
+    async with _run(settings, template, backend, None) as run:
         return await summarize(
             article, run.client, run.template, run.constrain_quotes,
             context_tokens=run.settings.context_window(), count_tokens=run.settings.token_counter(),

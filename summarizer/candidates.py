@@ -123,24 +123,14 @@ def _title_words() -> frozenset[str]:
 
 #: Words of grammar: never a name, never the head of a role or a measure (also used by summarizer.prose).
 GRAMMAR_WORDS = frozenset(
-    """a an the and or but nor of for to in on at by with from into onto over under about after before since
-    until as than that this these those which who whom whose what when where while if then so its it his her
-    their our your my we they he she i you is are was were be been being has have had do does did will would
-    can could may might must shall should not no also only even just both either neither each every all any
-    some more most other such said says say told tells according ahead amid during including between against
-    without within across toward towards via despite upon vs versus because though although unless whether
-    already still yet""".split()
+    ["a", "an", "the", "and", "or", "but", "nor", "of", "for", "to", "in", "on", "at", "by", "with", "from", "into", "onto", "over", "under", "about", "after", "before", "since", "until", "as", "than", "that", "this", "these", "those", "which", "who", "whom", "whose", "what", "when", "where", "while", "if", "then", "so", "its", "it", "his", "her", "their", "our", "your", "my", "we", "they", "he", "she", "i", "you", "is", "are", "was", "were", "be", "been", "being", "has", "have", "had", "do", "does", "did", "will", "would", "can", "could", "may", "might", "must", "shall", "should", "not", "no", "also", "only", "even", "just", "both", "either", "neither", "each", "every", "all", "any", "some", "more", "most", "other", "such", "said", "says", "say", "told", "tells", "according", "ahead", "amid", "during", "including", "between", "against", "without", "within", "across", "toward", "towards", "via", "despite", "upon", "vs", "versus", "because", "though", "although", "unless", "whether", "already", "still", "yet"]
 )
 CALENDAR_WORDS = frozenset(
-    """january february march april may june july august september october november december
-    jan feb mar apr jun jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday
-    today tonight yesterday tomorrow""".split()
+    ["january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tonight", "yesterday", "tomorrow"]
 )
 #: Capitalised words that start sentences or headings, never names.
 _NOT_NAME = GRAMMAR_WORDS | CALENDAR_WORDS | frozenset(
-    """however meanwhile accordingly earlier later afterwards additionally despite amid among also read
-    summary highlights key photo source link getty images reuters update updated breaking exclusive
-    analysis opinion editorial watch listen more other""".split()
+    ["however", "meanwhile", "accordingly", "earlier", "later", "afterwards", "additionally", "despite", "amid", "among", "also", "read", "summary", "highlights", "key", "photo", "source", "link", "getty", "images", "reuters", "update", "updated", "breaking", "exclusive", "analysis", "opinion", "editorial", "watch", "listen", "more", "other"]
 )
 _REPORTING = re.compile(
     r"^\s*(?:,\s*)?(?:(?:also|later|then|too|previously|had|has|have|will|would|could|who)\s+)*"
@@ -156,10 +146,7 @@ _REPORTING = re.compile(
     r"suspended|suspends|lifted|lifts|extended|extends|announces|confirmed)\b"
 )
 _INSTITUTION = frozenset(
-    """ministry office department agency fund bank commission council court reserve parliament congress
-    senate government administration committee party union organization organisation authority cabinet
-    assembly bureau board house tribunal police army military navy forces coalition alliance association
-    federation institute service treasury secretariat regulator exchange corporation company group""".split()
+    ["ministry", "office", "department", "agency", "fund", "bank", "commission", "council", "court", "reserve", "parliament", "congress", "senate", "government", "administration", "committee", "party", "union", "organization", "organisation", "authority", "cabinet", "assembly", "bureau", "board", "house", "tribunal", "police", "army", "military", "navy", "forces", "coalition", "alliance", "association", "federation", "institute", "service", "treasury", "secretariat", "regulator", "exchange", "corporation", "company", "group"]
 )
 _ACRONYM = re.compile(r"^(?:[A-Z]{2,6}\d*|[A-Z]\d|G\d{1,2})$")
 
@@ -228,9 +215,7 @@ def _name_runs(text: str) -> list[tuple[int, int, list[tuple[int, int, str]]]]:
         )
         if current and ((gap.strip() and not abbreviation) or "\n" in gap):
             close()
-        if w[0].isalnum() and _capitalised(w):
-            current.append((s, e, w))
-        elif current and w.lower() in {"of", "for", "the"} and i + 1 < len(tokens) and _capitalised(tokens[i + 1][2]) and tokens[i + 1][2][0].isalnum():
+        if w[0].isalnum() and _capitalised(w) or current and w.lower() in {"of", "for", "the"} and i + 1 < len(tokens) and _capitalised(tokens[i + 1][2]) and tokens[i + 1][2][0].isalnum():
             current.append((s, e, w))
         else:
             close()
@@ -531,11 +516,7 @@ def _kind(name: str) -> str:
 
 #: Verbs that govern a measure ("impose tariffs", "lift the ban"): where its name starts, not part of it.
 _POLICY_VERBS = frozenset(
-    """impose imposes lift lifts extend extends enact enacts tighten tightens expand expands ease eases raise
-    raises hike hikes threaten threatens announce announces approve approves pass passes sign signs seek seeks
-    consider considers adopt adopts introduce introduces end ends halt halts suspend suspends delay delays
-    scrap scraps slap slaps keep keeps drop drops reach reaches finalize finalise finalizes finalises cut
-    controls control hold holds""".split()
+    ["impose", "imposes", "lift", "lifts", "extend", "extends", "enact", "enacts", "tighten", "tightens", "expand", "expands", "ease", "eases", "raise", "raises", "hike", "hikes", "threaten", "threatens", "announce", "announces", "approve", "approves", "pass", "passes", "sign", "signs", "seek", "seeks", "consider", "considers", "adopt", "adopts", "introduce", "introduces", "end", "ends", "halt", "halts", "suspend", "suspends", "delay", "delays", "scrap", "scraps", "slap", "slaps", "keep", "keeps", "drop", "drops", "reach", "reaches", "finalize", "finalise", "finalizes", "finalises", "cut", "controls", "control", "hold", "holds"]
 )
 
 

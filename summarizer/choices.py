@@ -15,7 +15,7 @@ from .dates import find_date_phrases
 from .grounding import grammar_safe, quote_choices
 from .injection import blank_instructions
 
-__all__ = ["quote_choices", "name_choices", "date_choices", "article_choices"]
+__all__ = ["article_choices", "date_choices", "name_choices", "quote_choices"]
 
 _WORD = r"[A-Z][\w'\u2019.-]*[\w]|[A-Z]"
 _NAME_RUN = re.compile(rf"(?:{_WORD})(?:[ \t]+(?:{_WORD}))*")

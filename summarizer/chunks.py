@@ -69,7 +69,7 @@ def split(text: str, max_tokens: int, count: TokenCounter = estimate_tokens) -> 
             break
         # Start the next chunk a little before this one ends, at a cut point.
         back = bisect.bisect_left(before, before[last] - overlap, first + 1, last)
-        first = back if back < last else last
+        first = min(last, back)
     return [Chunk(i, len(spans), a, b, text[a:b]) for i, (a, b) in enumerate(spans)]
 
 

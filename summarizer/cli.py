@@ -7,8 +7,10 @@ Exit codes: 0 done; 1 the run failed and wrote nothing; 2 bad usage or input;
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import functools
+import inspect
 import logging
 import os
 import signal
@@ -16,14 +18,15 @@ import sys
 import tempfile
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated, Any, Optional, get_args
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
-from .backends import ModelSettings
 from .errors import EXIT_FAILED, EXIT_PARTIAL, EXIT_USAGE, SummarizerError
+from .retry import RetryPolicy
+from .settings import FixtureMode, ModelSettings, StructuredMode
 from .templates import available, load_template
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded daily briefings from news articles.")
@@ -39,12 +42,6 @@ class Format(str, Enum):
     json = "json"
     html = "html"
     both = "both"
-
-
-class FixtureMode(str, Enum):
-    off = "off"
-    record = "record"
-    replay = "replay"
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
@@ -68,40 +65,108 @@ def command(*args, **kwargs):
     return register
 
 
-# Options shared by the commands that call a model.
-Model = Annotated[Optional[str], typer.Option(help="Model name (default: the embedded SmolLM2, or $SUMMARIZER_MODEL).")]
-BaseUrl = Annotated[Optional[str], typer.Option(help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 ($OPENAI_BASE_URL).")]
-Mode = Annotated[Optional[str], typer.Option(help="Structured-output mode: tools, json_schema, json, md_json (default: per provider).")]
-TemplateOpt = Annotated[str, typer.Option("--template", "-t", help="Template name (see `summarizer templates`) or folder.")]
-CacheDir = Annotated[Optional[Path], typer.Option(help="Cache folder (default: the user cache folder).")]
-NoCache = Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the cache.")]
-Fixtures = Annotated[Optional[Path], typer.Option(help="Folder of recorded model exchanges.")]
-FixtureModeOpt = Annotated[FixtureMode, typer.Option("--fixture-mode", help="record: call the model and save exchanges; replay: answer only from them.")]
-MaxRetries = Annotated[int, typer.Option(min=0, max=10, help="Re-asks when a reply fails validation.")]
-NoLog = Annotated[bool, typer.Option("--no-log", help="Do not add this run to the run log (`summarizer logs`).")]
-Published = Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Publication date for articles that carry none.")]
-Timeout = Annotated[float, typer.Option(min=0.1, help="Seconds to wait for one reply before trying again.")]
-Attempts = Annotated[int, typer.Option(min=1, max=20, help="Tries per model call on transient errors (429, 5xx, timeouts, resets).")]
-CallBudget = Annotated[float, typer.Option(min=0.1, help="Most seconds one model call may take, retries and waits included.")]
-Concurrency = Annotated[int, typer.Option(min=1, max=256, help="Model requests in flight at once (the embedded model serves one at a time).")]
-Rpm = Annotated[Optional[float], typer.Option("--rpm", min=0.1, help="Requests per minute the provider allows; requests are spaced to stay under it ($SUMMARIZER_RPM).")]
-ContextTokens = Annotated[Optional[int], typer.Option(min=1024, help="The model's context window in tokens; longer articles are split into chunks (default: 8192 embedded, 32768 remote, or $SUMMARIZER_CONTEXT_TOKENS).")]
+# --- the options of every command that calls a model, written once (as simonw/llm does with click):
+# `@model_options()` adds them to a command and hands it one ModelSettings, built here only.
 
-
-def settings_from(
-    model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
-    timeout=600.0, attempts=4, call_budget=900.0, context_tokens=None, rpm=None,
-) -> ModelSettings:
-    from .retry import RetryPolicy
-
-    if fixture_mode != FixtureMode.off and fixtures is None:
-        raise fail("--fixture-mode needs --fixtures FOLDER", EXIT_USAGE)
-    return ModelSettings.from_env(
-        model=model, base_url=base_url, mode=mode, cache_dir=cache_dir, use_cache=not no_cache,
-        fixtures=fixtures, fixture_mode=fixture_mode.value, max_retries=max_retries, timeout=timeout,
-        retry=RetryPolicy(attempts=attempts, max_seconds=call_budget), context_tokens=context_tokens,
-        requests_per_minute=rpm,
+def _option(name: str, kind: Any, default: Any, *decls: str, panel: str = "Model", **info: Any) -> inspect.Parameter:
+    return inspect.Parameter(
+        name, inspect.Parameter.KEYWORD_ONLY, default=default,
+        annotation=Annotated[kind, typer.Option(*decls, rich_help_panel=panel, **info)],
     )
+
+
+def _choices(name: str, literal: Any) -> type[Enum]:
+    """An Enum of a Literal's values, which typer offers as choices: the values are written once, in settings."""
+    return Enum(name, {value: value for value in get_args(literal)}, type=str)  # type: ignore[return-value]
+
+
+_default = ModelSettings.default
+ModeChoice = _choices("ModeChoice", StructuredMode)
+FixtureModeChoice = _choices("FixtureModeChoice", FixtureMode)
+_CACHE = "Cache and fixtures"
+MODEL_OPTIONS = [
+    _option("model", Optional[str], None, help="Model name (default: the embedded SmolLM2, or $SUMMARIZER_MODEL)."),
+    _option("base_url", Optional[str], None, help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 ($OPENAI_BASE_URL)."),
+    _option("mode", Optional[ModeChoice], None,
+            help="Structured-output mode (default: tools for OpenAI, json_schema elsewhere)."),
+    _option("max_retries", int, _default("max_retries"), min=0, max=10, help="Re-asks when a reply fails validation."),
+    _option("timeout", float, _default("timeout"), min=0.1, help="Seconds to wait for one reply before trying again."),
+    _option("attempts", int, _default("retry").attempts, min=1, max=20,
+            help="Tries per model call on transient errors (429, 5xx, timeouts, resets)."),
+    _option("call_budget", float, _default("retry").max_seconds, min=0.1,
+            help="Most seconds one model call may take, retries and waits included."),
+    _option("context_tokens", Optional[int], None, min=1024,
+            help="The model's context window in tokens; longer articles are split into chunks "
+                 f"(default: 8192 embedded, {ModelSettings.DEFAULT_REMOTE_CONTEXT} remote, or $SUMMARIZER_CONTEXT_TOKENS)."),
+    _option("rpm", Optional[float], None, "--rpm", min=0.1,
+            help="Requests per minute the provider allows; requests are spaced to stay under it ($SUMMARIZER_RPM)."),
+    _option("concurrency", int, _default("concurrency"), min=1, max=256,
+            help="Model requests in flight at once (the embedded model serves one at a time)."),
+    _option("cache_dir", Optional[Path], None, panel=_CACHE, help="Cache folder (default: the user cache folder)."),
+    _option("no_cache", bool, False, "--no-cache", panel=_CACHE, help="Neither read nor write the cache."),
+]
+FIXTURE_OPTIONS = [
+    _option("fixtures", Optional[Path], None, panel=_CACHE, help="Folder of recorded model exchanges."),
+    _option("fixture_mode", FixtureModeChoice, FixtureModeChoice(_default("fixture_mode")), "--fixture-mode", panel=_CACHE,
+            help="record: call the model and save exchanges; replay: answer only from them."),
+]
+RECORD_OPTIONS = [
+    _option("fixtures", Path, Path("fixtures/seeds"), panel=_CACHE, help="Where to write the exchanges."),
+]
+BATCH_OPTIONS = [
+    _option("batch", bool, _default("batch"), "--batch", panel="Batch API",
+            help="Send the model calls through the OpenAI Batch API (cheaper, answers within 24 h); "
+                 "rerun the same command to resume."),
+    _option("batch_poll", float, _default("batch_poll"), "--batch-poll", min=0.01, panel="Batch API",
+            help="With --batch: seconds before the first status check; later checks back off up to a minute."),
+]
+
+
+def settings_from_options(
+    model, base_url, mode, max_retries, timeout, attempts, call_budget, context_tokens, rpm, concurrency,
+    cache_dir, no_cache, fixtures=None, fixture_mode="off", batch=False, batch_poll=None,
+) -> ModelSettings:
+    """The one ModelSettings of a command, from its options and the environment."""
+    return ModelSettings.from_env(
+        model=model, base_url=base_url, mode=mode, max_retries=max_retries, timeout=timeout,
+        retry=RetryPolicy(attempts=attempts, max_seconds=call_budget), context_tokens=context_tokens,
+        requests_per_minute=rpm, concurrency=concurrency, cache_dir=cache_dir, use_cache=not no_cache,
+        fixtures=fixtures, fixture_mode=fixture_mode, batch=batch, batch_poll=batch_poll,
+    ).check()
+
+
+def model_options(fixtures: str = "choose", batch: bool = False):
+    """Give a command the model options; it receives them as `settings: ModelSettings`.
+
+    fixtures: "choose" adds --fixtures and --fixture-mode; "record" adds
+    --fixtures only and records into it. batch: add --batch and --batch-poll.
+    """
+    bundle = MODEL_OPTIONS + (RECORD_OPTIONS if fixtures == "record" else FIXTURE_OPTIONS)
+    bundle += BATCH_OPTIONS if batch else []
+
+    def decorate(func):
+        signature = inspect.signature(func, eval_str=True)
+        own = [p for p in signature.parameters.values() if p.name != "settings"]
+
+        @functools.wraps(func)
+        def run(*args, **kwargs):
+            values = {p.name: kwargs.pop(p.name) for p in bundle}
+            values = {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+            if fixtures == "record":
+                values["fixture_mode"] = "record"
+            return func(*args, settings=settings_from_options(**values), **kwargs)
+
+        run.__signature__ = signature.replace(parameters=own + bundle)  # what typer reads
+        return run
+
+    return decorate
+
+
+# Options that are not about the model, shared by several commands.
+CacheDir = Annotated[Path | None, typer.Option(help="Cache folder (default: the user cache folder).")]
+TemplateOpt = Annotated[str, typer.Option("--template", "-t", help="Template name (see `summarizer templates`) or folder.")]
+NoLog = Annotated[bool, typer.Option("--no-log", help="Do not add this run to the run log (`summarizer logs`).")]
+Published = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Publication date for articles that carry none.")]
 
 
 def write_atomically(path: Path, text: str) -> None:
@@ -133,34 +198,21 @@ def _progress(total: int, enabled: bool):
 
 
 @command()
+@model_options(batch=True)
 def brief(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders (.txt .md .json .jsonl .html).")],
-    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default briefing.md / briefing.json).")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default briefing.md / briefing.json).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json, html (a self-contained report), or both (md and json).")] = Format.md,
-    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
+    date: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     template: TemplateOpt = "default",
-    concurrency: Concurrency = 4,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    mode: Mode = None,
-    cache_dir: CacheDir = None,
-    no_cache: NoCache = False,
-    fixtures: Fixtures = None,
-    fixture_mode: FixtureModeOpt = FixtureMode.off,
-    max_retries: MaxRetries = 2,
-    timeout: Timeout = 600.0,
-    attempts: Attempts = 4,
-    call_budget: CallBudget = 900.0,
-    context_tokens: ContextTokens = None,
-    rpm: Rpm = None,
-    batch: Annotated[bool, typer.Option("--batch", help="Send the model calls through the OpenAI Batch API (cheaper, answers within 24 h); rerun the same command to resume.")] = False,
-    batch_id: Annotated[Optional[str], typer.Option("--batch-id", help="With --batch: collect this batch, submitted earlier, instead of submitting one.")] = None,
-    batch_poll: Annotated[float, typer.Option("--batch-poll", min=0.01, help="With --batch: seconds before the first status check; later checks back off up to a minute.")] = 5.0,
+    batch_id: Annotated[str | None, typer.Option("--batch-id", rich_help_panel="Batch API", help="Collect this batch, submitted earlier, instead of submitting one (implies --batch).")] = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
-    gold: Annotated[Optional[Path], typer.Option("--gold", help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
+    gold: Annotated[Path | None, typer.Option("--gold", help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_log: NoLog = False,
+    *,
+    settings: ModelSettings,
 ) -> None:
     """Summarise every article, then write the day's briefing.
 
@@ -172,11 +224,8 @@ def brief(
     from .render import render
     from .schemas import Briefing
 
-    settings = settings_from(
-        model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
-        timeout, attempts, call_budget, context_tokens, rpm,
-    )
-    settings.batch = batch or bool(batch_id)
+    if batch_id and not settings.batch:
+        settings = dataclasses.replace(settings, batch=True).check()
     day = date.date() if date else None
     tpl = load_template(template)
     articles, failures, duplicates = load(paths, published.date() if published else day)
@@ -198,9 +247,9 @@ def brief(
 
         async def run_briefing() -> Briefing:
             # Files that could not be read and duplicates go into the briefing's metadata.
-            async with Run(settings=settings, template=tpl, concurrency=concurrency) as run:
+            async with Run(settings=settings, template=tpl) as run:
                 if settings.batch:
-                    return await _in_batches(run, settings, articles, day, failures, duplicates, batch_id, batch_poll)
+                    return await _in_batches(run, settings, articles, day, failures, duplicates, batch_id, settings.batch_poll)
                 return await brief_articles(run, articles, day, progress, failures, duplicates)
 
         briefing = asyncio.run(run_briefing())  # a SettingsError (--batch with --no-cache) is a usage error
@@ -258,7 +307,7 @@ def _list(label: str, lines: list[str], limit: int = 10) -> None:
         err.print(f"[{colour}]{label}:[/{colour}] ... and {len(lines) - limit} more (all listed in the briefing's metadata)", highlight=False)
 
 
-def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict:
+def _score(briefing, gold: Path, articles: Path | None, target: Path) -> dict:
     import json as json_module
 
     from .evaluate import article_texts, evaluate, headline_figures, load_gold
@@ -287,8 +336,8 @@ def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict
 def eval_command(
     briefing_path: Annotated[Path, typer.Argument(metavar="BRIEFING.json", help="A briefing written with --format json.")],
     gold: Annotated[Path, typer.Option("--gold", help="Reference annotation (format: fixtures/README.md).")],
-    articles: Annotated[Optional[Path], typer.Option(help="Folder of the articles, to check quotes (default: the paths in the briefing).")] = None,
-    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSON report (default: BRIEFING.eval.json).")] = None,
+    articles: Annotated[Path | None, typer.Option(help="Folder of the articles, to check quotes (default: the paths in the briefing).")] = None,
+    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="JSON report (default: BRIEFING.eval.json).")] = None,
 ) -> None:
     """Score a briefing against a hand-written reference: recall, precision, grounding."""
     from pydantic import ValidationError
@@ -305,22 +354,16 @@ def eval_command(
 
 
 @command()
+@model_options()
 def compare(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
     templates_: Annotated[list[str], typer.Option("--template", "-t", help="Two templates to compare (give the option twice).")],
-    gold: Annotated[Optional[Path], typer.Option("--gold", help="Score both against this reference annotation.")] = None,
+    gold: Annotated[Path | None, typer.Option("--gold", help="Score both against this reference annotation.")] = None,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="Markdown report.")] = Path("compare.md"),
-    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
+    date: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
-    concurrency: Concurrency = 4,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    mode: Mode = None,
-    cache_dir: CacheDir = None,
-    no_cache: NoCache = False,
-    fixtures: Fixtures = None,
-    fixture_mode: FixtureModeOpt = FixtureMode.off,
-    max_retries: MaxRetries = 2,
+    *,
+    settings: ModelSettings,
 ) -> None:
     """Brief the same articles with two templates (from the cache where possible) and set the results side by side."""
     from .compare import Side, to_markdown
@@ -330,7 +373,6 @@ def compare(
 
     if len(templates_) != 2:
         raise fail("give exactly two templates: --template A --template B", EXIT_USAGE)
-    settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
     day = date.date() if date else None
     chosen = [load_template(t) for t in templates_]
     articles, failures, duplicates = load(paths, published.date() if published else day)
@@ -342,7 +384,7 @@ def compare(
         sides = []
         for tpl in chosen:
             err.print(f"briefing with template {tpl.name} ({tpl.hash[:8]})...", highlight=False)
-            async with Run(settings=settings, template=tpl, concurrency=concurrency) as run:
+            async with Run(settings=settings, template=tpl) as run:
                 sides.append(await brief_articles(run, articles, day, None, failures, duplicates))
         return sides
 
@@ -365,59 +407,41 @@ def compare(
 
 
 @command()
+@model_options(fixtures="record")
 def record(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
-    fixtures: Annotated[Path, typer.Option(help="Where to write the exchanges.")] = Path("fixtures/seeds"),
-    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"])] = None,
+    date: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
     published: Published = None,
     template: TemplateOpt = "default",
-    model: Model = None,
-    base_url: BaseUrl = None,
-    mode: Mode = None,
-    cache_dir: CacheDir = None,
-    no_cache: NoCache = False,
-    max_retries: MaxRetries = 2,
+    *,
+    settings: ModelSettings,
 ) -> None:
     """Run the briefing against a real model (the embedded one by default) and record every exchange.
 
     Replies already in the cache came from that same model and are recorded as
     they are; pass --no-cache to ask the model afresh.
     """
-    brief(
-        paths, out_path=fixtures / "briefing.json", fmt=Format.json, date=date, published=published,
-        template=template, concurrency=1, model=model, base_url=base_url, mode=mode, cache_dir=cache_dir,
-        no_cache=no_cache, fixtures=fixtures, fixture_mode=FixtureMode.record, max_retries=max_retries, quiet=False,
-        no_log=False,
+    brief.__wrapped__.__wrapped__(  # the command's body, with settings already built
+        paths, out_path=settings.fixtures / "briefing.json", fmt=Format.json, date=date, published=published,
+        template=template, batch_id=None, allow_partial=False, gold=None, quiet=False, no_log=False,
+        settings=settings,
     )
 
 
 @command()
+@model_options()
 def article(
     path: Annotated[Path, typer.Argument(help="One article file.")],
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.json,
     published: Published = None,
     template: TemplateOpt = "default",
-    model: Model = None,
-    base_url: BaseUrl = None,
-    mode: Mode = None,
-    cache_dir: CacheDir = None,
-    no_cache: NoCache = False,
-    fixtures: Fixtures = None,
-    fixture_mode: FixtureModeOpt = FixtureMode.off,
-    max_retries: MaxRetries = 2,
-    timeout: Timeout = 600.0,
-    attempts: Attempts = 4,
-    call_budget: CallBudget = 900.0,
-    context_tokens: ContextTokens = None,
+    *,
+    settings: ModelSettings,
 ) -> None:
     """Summarise one article and print its grounded summary."""
     from . import asummarize_article
     from .render import summary_to_markdown
 
-    settings = settings_from(
-        model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries,
-        timeout, attempts, call_budget, context_tokens,
-    )
     summary = asyncio.run(
         asummarize_article(path, published=published.date() if published else None, settings=settings, template=template)
     )
@@ -490,19 +514,13 @@ def schema(
 
 
 @command()
+@model_options()
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     max_body: Annotated[int, typer.Option(min=1024, help="Largest request body in bytes (413 above it).")] = 5 * 1024 * 1024,
-    model: Model = None,
-    base_url: BaseUrl = None,
-    mode: Mode = None,
-    cache_dir: CacheDir = None,
-    no_cache: NoCache = False,
-    fixtures: Fixtures = None,
-    fixture_mode: FixtureModeOpt = FixtureMode.off,
-    max_retries: MaxRetries = 2,
-    concurrency: Concurrency = 4,
+    *,
+    settings: ModelSettings,
 ) -> None:
     """Serve the pipeline over HTTP (FastAPI). Needs $SUMMARIZER_API_TOKEN: callers send it as a bearer token."""
     import uvicorn
@@ -512,9 +530,7 @@ def serve(
     token = os.environ.get(TOKEN_ENV, "")
     if len(token) < 16:
         raise fail(f"set {TOKEN_ENV} to a secret of 16 characters or more; every call but /healthz must carry it", EXIT_USAGE)
-    settings = settings_from(model, base_url, mode, cache_dir, no_cache, fixtures, fixture_mode, max_retries)
-    settings.concurrency = concurrency
-    if no_cache:
+    if not settings.use_cache:
         raise fail("the service keeps its jobs in the cache folder; it cannot run with --no-cache", EXIT_USAGE)
     uvicorn.run(create_app(settings, token, max_body), host=host, port=port, log_level="warning")
 

@@ -9,7 +9,6 @@ failure is recorded and the others go on.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable, Sequence
@@ -18,11 +17,12 @@ from pathlib import Path
 
 from . import __version__
 from .articles import Article, load_articles
-from .backends import ModelSettings, build_backend
+from .backends import build_backend
 from .calls import Backend, ModelCallError
 from .extract import summarize
 from .ratelimit import Throttled
 from .schemas import ArticleSummary, Briefing, Failure, RunMetadata
+from .settings import ModelSettings
 from .structured import StructuredClient
 from .synthesize import assemble, narrate
 from .templates import Template, load_template
@@ -37,18 +37,16 @@ class Run:
     settings: ModelSettings = field(default_factory=ModelSettings)
     template: Template = field(default_factory=load_template)
     backend: Backend | None = None
-    concurrency: int = 4
     owns_backend: bool = True  # False when the backend is shared (the HTTP service): closing the run leaves it open
 
     def __post_init__(self) -> None:
         memo = None
         if self.backend is None:
-            self.settings = dataclasses.replace(self.settings, concurrency=self.concurrency)
             self.backend = build_backend(self.settings)
             memo = remembered_fills(self.settings)
         elif self.owns_backend and not isinstance(self.backend, Throttled):
             # A backend handed in (a fake, a custom stack) obeys --concurrency too.
-            self.backend = Throttled(self.backend, self.concurrency)
+            self.backend = Throttled(self.backend, self.settings.concurrency)
         self.client = StructuredClient(
             self.backend, mode=self.settings.instructor_mode(), max_retries=self.settings.max_retries, memo=memo
         )
@@ -198,4 +196,4 @@ def load(paths: Sequence[str | Path], published: dt.date | None = None) -> tuple
     return result.articles, failures, result.duplicates
 
 
-__all__ = ["Run", "brief_articles", "summarize_articles", "load"]
+__all__ = ["Run", "brief_articles", "load", "summarize_articles"]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import os
 import re
 import time
 from typing import Any
@@ -59,8 +58,7 @@ class OpenAICompatible:
         self._timeout = timeout
         self._client = None  # made on the first call: a fully cached run never imports openai (0.7 s)
         self.startup_seconds = 0.0
-        base = (base_url or os.environ.get("OPENAI_BASE_URL") or "https://api.openai.com/v1").rstrip("/")
-        self.identity = identity or f"openai-compatible:{base}"
+        self.identity = identity or f"openai-compatible:{(base_url or 'default').rstrip('/')}"
 
     def _ensure_client(self):
         if self._client is None:

@@ -149,7 +149,7 @@ def _evidence_json(quotes: list[Quote]) -> str:
 
 
 def _groupby_side(actors):
-    side = lambda a: a.affiliation or "Other"  # noqa: E731
+    side = lambda a: a.affiliation or "Other"
     ordered = sorted(actors, key=lambda a: (side(a) == "Other", side(a), -len(a.article_ids)))
     return [(key, list(group)) for key, group in itertools.groupby(ordered, key=side)]
 

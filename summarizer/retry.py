@@ -67,7 +67,7 @@ def retry_after_seconds(error: BaseException | None) -> float | None:
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 4
-    max_seconds: float = 300.0
+    max_seconds: float = 900.0  # the whole call, retries and waits included
     backoff_base: float = 0.5
     backoff_max: float = 20.0
 

@@ -35,9 +35,9 @@ from pydantic import BaseModel, Field
 
 from . import __version__
 from .articles import Article
-from .backends import ModelSettings
 from .calls import ModelCallError
 from .pipeline import Run, brief_articles
+from .settings import ModelSettings
 from .templates import TemplateError, available, load_template
 
 TOKEN_ENV = "SUMMARIZER_API_TOKEN"
@@ -117,7 +117,7 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
     async def lifespan(app: FastAPI):
         from .cache import open_cache
 
-        shared = Run(settings=settings, concurrency=settings.concurrency)  # one backend for every request
+        shared = Run(settings=settings)  # one backend for every request
         state["run"] = shared
         state["jobs"] = Jobs(open_cache(settings.cache_dir))
         state["tasks"] = set()
@@ -163,8 +163,7 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
         except TemplateError as error:
             raise HTTPException(422, str(error)) from None
         shared: Run = state["run"]
-        run = Run(settings=settings, template=template, backend=shared.backend, concurrency=shared.concurrency,
-                  owns_backend=False)
+        run = Run(settings=settings, template=template, backend=shared.backend, owns_backend=False)
         run.client.memo = shared.client.memo
         return run
 

@@ -1,0 +1,150 @@
+"""Which model answers, and how: one `ModelSettings`, built once per run.
+
+Its field defaults are the only defaults: the CLI's options show and use
+them, the Python API and the HTTP service start from them. The environment
+is read in one place, `ModelSettings.from_env`.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import UsageError
+from .retry import RetryPolicy
+
+FixtureMode = Literal["off", "record", "replay"]
+StructuredMode = Literal["tools", "json_schema", "json", "md_json"]
+
+#: A remote endpoint when only an API key is given, and the model asked when none is named.
+DEFAULT_BASE_URL = "https://api.openai.com/v1"
+DEFAULT_REMOTE_MODEL = "gpt-4o-mini"
+
+#: Environment variable -> field. Only `from_env` reads them.
+ENVIRONMENT = {
+    "SUMMARIZER_MODEL": "model",
+    "OPENAI_BASE_URL": "base_url",
+    "OPENAI_API_KEY": "api_key",
+    "SUMMARIZER_CONTEXT_TOKENS": "context_tokens",
+    "SUMMARIZER_RPM": "requests_per_minute",
+}
+
+
+class SettingsError(UsageError):
+    """Settings that cannot work together; the message is user-facing."""
+
+
+@dataclass
+class ModelSettings:
+    """Which model answers, and how. Nothing here is ever written to disk but `model` and `base_url`."""
+
+    model: str | None = None
+    base_url: str | None = None
+    api_key: str | None = field(default=None, repr=False)
+    mode: StructuredMode | None = None  # chosen per provider when None
+    timeout: float = 600.0  # seconds to wait for one reply before trying again
+    max_retries: int = 2  # re-asks after a reply fails validation
+    retry: RetryPolicy = field(default_factory=RetryPolicy)  # transient failures: tries and the call's budget
+    cache_dir: Path | None = None  # None: the user cache folder (summarizer.cache)
+    use_cache: bool = True
+    fixtures: Path | None = None
+    fixture_mode: FixtureMode = "off"
+    constrain_quotes: bool | None = None  # offer article sentences as an enum; default: embedded only
+    context_tokens: int | None = None  # the model's context window; longer articles are chunked
+    requests_per_minute: float | None = None  # the provider's rate limit, if it sets one
+    concurrency: int = 4  # requests in flight at once
+    batch: bool = False  # answer model calls through the OpenAI Batch API (summarizer.batch)
+    batch_poll: float = 5.0  # with batch: seconds before the first status check
+
+    #: What a remote model is assumed to hold when nobody says (most current
+    #: hosted models hold more; a local Ollama model may hold less: set it).
+    DEFAULT_REMOTE_CONTEXT = 32768
+
+    @classmethod
+    def from_env(cls, **overrides: Any) -> ModelSettings:
+        """Settings from the environment, then from `overrides` (None means "not given")."""
+        values: dict[str, Any] = {}
+        for variable, name in ENVIRONMENT.items():
+            value = os.environ.get(variable)
+            if name in ("context_tokens", "requests_per_minute"):
+                value = _number(value)
+            if value:
+                values[name] = value
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+    @classmethod
+    def default(cls, name: str) -> Any:
+        """A field's default, for the CLI's options and their help."""
+        for f in fields(cls):
+            if f.name == name:
+                return f.default_factory() if callable(f.default_factory) else f.default
+        raise KeyError(name)
+
+    def check(self) -> ModelSettings:
+        """Raise SettingsError for options that cannot work together."""
+        if self.fixture_mode != "off" and self.fixtures is None:
+            raise SettingsError(f"--fixture-mode {self.fixture_mode} needs --fixtures FOLDER")
+        if self.batch and not self.use_cache:
+            raise SettingsError("--batch keeps the batch's replies in the cache; it cannot run with --no-cache")
+        if self.batch and self.embedded:
+            raise SettingsError("--batch needs an endpoint with the Batch API (--base-url or OPENAI_API_KEY)")
+        return self
+
+    @property
+    def embedded(self) -> bool:
+        """Nothing configured means the embedded local model."""
+        return not (self.base_url or self.api_key or self.model)
+
+    @property
+    def is_openai(self) -> bool:
+        return not self.embedded and (not self.base_url or "api.openai.com" in self.base_url)
+
+    @property
+    def remote_model(self) -> str:
+        return self.model or DEFAULT_REMOTE_MODEL
+
+    @property
+    def remote_base_url(self) -> str:
+        return (self.base_url or DEFAULT_BASE_URL).rstrip("/")
+
+    def endpoint_identity(self) -> tuple[str, str]:
+        """(identity, model) of what answers, without starting anything: replay needs no server.
+
+        The identity names the endpoint in cache keys and run metadata; it
+        never holds a loopback port or a secret.
+        """
+        if self.embedded:
+            from .embedded import IDENTITY, MODEL_NAME
+
+            return IDENTITY, MODEL_NAME
+        return f"openai-compatible:{self.remote_base_url}", self.remote_model
+
+    def instructor_mode(self) -> str:
+        if self.mode:
+            return self.mode
+        return "tools" if self.is_openai else "json_schema"
+
+    def context_window(self) -> int:
+        if self.context_tokens:
+            return self.context_tokens
+        if self.embedded:
+            from .embedded import CONTEXT_TOKENS
+
+            return CONTEXT_TOKENS
+        return self.DEFAULT_REMOTE_CONTEXT
+
+    def token_counter(self):
+        """Exact counts from the embedded model's own vocabulary; an estimate for any other model."""
+        from .tokens import embedded_tokens, estimate_tokens
+
+        return embedded_tokens if self.embedded else estimate_tokens
+
+    def quotes_constrained(self) -> bool:
+        return self.embedded if self.constrain_quotes is None else self.constrain_quotes
+
+
+def _number(value: str | None) -> int | None:
+    return int(value) if value and value.strip().isdigit() else None
