@@ -17,7 +17,7 @@ import bisect
 import re
 from dataclasses import dataclass
 
-from .grounding import fold_text
+from .align import fold_text
 from .merge import same_entity
 from .schemas import ArticleSummary, Quote
 from .tokens import TokenCounter, estimate_tokens

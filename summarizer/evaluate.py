@@ -28,8 +28,8 @@ from typing import Any
 
 from rapidfuzz import fuzz
 
+from .align import fold_text
 from .errors import UsageError
-from .grounding import fold_text
 from .merge import same_entity
 from .schemas import Briefing, Quote
 

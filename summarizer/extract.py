@@ -7,7 +7,7 @@ import datetime as dt
 from . import chunks
 from .articles import Article
 from .candidates import summarize_from_candidates
-from .choices import article_choices
+from .choices import article_choices, constrain_choices
 from .dates import HISTORY_DAYS, resolve_date
 from .grounding import ArticleGrounder
 from .schemas import (
@@ -18,7 +18,7 @@ from .schemas import (
     Measure,
     OpenQuestion,
 )
-from .structured import StructuredClient, constrain_choices
+from .structured import Filler
 from .templates import Template
 from .tokens import TokenCounter, estimate_tokens
 
@@ -50,7 +50,7 @@ def reply_model_for(article: Article, constrain_quotes: bool, template: Template
 
 async def summarize(
     article: Article,
-    client: StructuredClient,
+    client: Filler,
     template: Template,
     constrain_quotes: bool = False,
     max_tokens: int | None = None,
@@ -79,7 +79,7 @@ async def summarize(
 
 async def _summarize_text(
     article: Article,
-    client: StructuredClient,
+    client: Filler,
     template: Template,
     constrain_quotes: bool,
     max_tokens: int,

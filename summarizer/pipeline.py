@@ -14,16 +14,18 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .articles import Article, load_articles
 from .backends import build_backend
 from .calls import Backend, ModelCallError
 from .extract import summarize
+from .fillcache import RememberedFills
 from .ratelimit import Throttled
 from .schemas import ArticleSummary, Briefing, Failure, RunMetadata
 from .settings import ModelSettings
-from .structured import StructuredClient
+from .structured import Filler, StructuredClient
 from .synthesize import assemble, narrate
 from .templates import Template, load_template
 
@@ -38,18 +40,25 @@ class Run:
     template: Template = field(default_factory=load_template)
     backend: Backend | None = None
     owns_backend: bool = True  # False when the backend is shared (the HTTP service): closing the run leaves it open
+    fills_cache: Any = None  # the cache of finished fills (summarizer.fillcache); set when the run builds its backend
 
     def __post_init__(self) -> None:
-        memo = None
         if self.backend is None:
             self.backend = build_backend(self.settings)
-            memo = remembered_fills(self.settings)
+            self.fills_cache = fills_cache_for(self.settings)
         elif self.owns_backend and not isinstance(self.backend, Throttled):
             # A backend handed in (a fake, a custom stack) obeys --concurrency too.
             self.backend = Throttled(self.backend, self.settings.concurrency)
-        self.client = StructuredClient(
-            self.backend, mode=self.settings.instructor_mode(), max_retries=self.settings.max_retries, memo=memo
-        )
+        client = StructuredClient(self.backend, mode=self.settings.instructor_mode(), max_retries=self.settings.max_retries)
+        self.client: Filler = client if self.fills_cache is None else RememberedFills(client, self.fills_cache)
+
+    def for_template(self, template: Template) -> Run:
+        """Another run over this one's backend and fill cache, with its own template and counters.
+
+        The HTTP service keeps one run (one embedded server) and answers each request with one of these.
+        """
+        return Run(settings=self.settings, template=template, backend=self.backend, owns_backend=False,
+                   fills_cache=self.fills_cache)
 
     @property
     def constrain_quotes(self) -> bool:
@@ -99,7 +108,7 @@ class Run:
         )
 
 
-def remembered_fills(settings: ModelSettings):
+def fills_cache_for(settings: ModelSettings):
     """The cache of finished fills, when the run uses a cache and is not recording or replaying.
 
     A recording must see every call, and a replay answers from fixtures only.

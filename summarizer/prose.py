@@ -26,9 +26,9 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from .align import fold_text
 from .candidates import CALENDAR_WORDS, GRAMMAR_WORDS, sentence_quotes, sentence_spans
 from .dates import find_date_phrases, resolve_date
-from .grounding import fold_text
 from .schemas import CitedSentence, DroppedSentence, Quote
 
 #: Share of a sentence's content words its citations must hold.

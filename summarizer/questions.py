@@ -15,7 +15,7 @@ import re
 
 from rapidfuzz import fuzz
 
-from .grounding import fold_text
+from .align import fold_text
 from .schemas import BriefingQuestion, ConsolidatedMeasure, Quote, TimelineEntry
 
 #: Two questions this close (rapidfuzz token-set ratio) ask the same thing.
@@ -81,7 +81,7 @@ def _event_phrase(entry: TimelineEntry) -> str | None:
 
 
 def repeats(question: str, asked: list[str]) -> bool:
-    """Whether a question asks what one of `asked` already does (all folded with grounding.fold_text)."""
+    """Whether a question asks what one of `asked` already does (all folded with align.fold_text)."""
     folded = fold_text(question)
     return any(fuzz.token_set_ratio(folded, other) > DUPLICATE_RATIO for other in asked)
 

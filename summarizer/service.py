@@ -162,10 +162,7 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
             template = load_template(template_name)
         except TemplateError as error:
             raise HTTPException(422, str(error)) from None
-        shared: Run = state["run"]
-        run = Run(settings=settings, template=template, backend=shared.backend, owns_backend=False)
-        run.client.memo = shared.client.memo
-        return run
+        return state["run"].for_template(template)
 
     async def brief(body: BriefingIn, progress=None):
         run = run_for(body.template)

@@ -12,21 +12,18 @@ grounded is kept, the rest is dropped and counted, never shown.
 from __future__ import annotations
 
 import contextvars
-import copy
 import functools
-import hashlib
-import json
 import logging
 import sys
 import time
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import instructor
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-from .calls import Backend, CallStats, ChatRequest, ModelCallError, subject
+from .calls import Backend, CallStats, ChatRequest, ModelCallError
 from .lenient import loosely, salvage
 
 T = TypeVar("T", bound=BaseModel)
@@ -56,6 +53,18 @@ class _FillState:
 _fill_state: contextvars.ContextVar[_FillState] = contextvars.ContextVar("fill_state")
 
 
+class Filler(Protocol):
+    """Anything that fills a reply model: StructuredClient, or a layer over it (summarizer.fillcache)."""
+
+    stats: CallStats
+    startup_seconds: float
+
+    async def fill(
+        self, reply_model: type[T], messages: list[dict[str, str]], context: dict[str, Any],
+        labels: dict[str, str], max_tokens: int,
+    ) -> Filled: ...
+
+
 def protect_from_templating(text: str) -> str:
     """Make text survive instructor's templating unchanged.
 
@@ -67,73 +76,8 @@ def protect_from_templating(text: str) -> str:
     return text.replace("{", "{{ '{' }}")
 
 
-def constrain_choices(
-    model: type[T],
-    choices: dict[str, list[str]],
-    min_items: dict[str, int] | None = None,
-    max_items: dict[str, int] | None = None,
-    min_length: dict[str, int] | None = None,
-) -> type[T]:
-    """A subclass of `model` with a tighter JSON Schema for grammar-constrained models.
-
-    * `choices` limits the named string fields to a list of values: with a
-      grammar-enforcing server (llama.cpp), `evidence` can then only hold one of
-      the article's own sentences, grounded by construction.
-    * `min_items` makes the named lists required and non-empty: left free, a
-      135M model closes the object after the summary and extracts nothing.
-    * `max_items` lowers list bounds: the same model, once in a list, repeats
-      its last item until the bound or max_tokens.
-    * `min_length` sets a string's shortest length: left free, SmolLM2 closed
-      the executive summary after one character ("{").
-    Validation is unchanged (grounding still checks every item), so a server
-    that ignores the schema is caught the ordinary way.
-    """
-    min_items = min_items or {}
-    max_items = max_items or {}
-    min_length = min_length or {}
-
-    def rule(table: dict[str, Any], owner: str, name: str) -> Any:
-        # "Model.field" targets one model's field; a bare "field" targets it everywhere.
-        return table.get(f"{owner}.{name}", table.get(name))
-
-    def narrow(node: dict[str, Any], owner: str) -> None:
-        required = set(node.get("required", []))
-        for name, prop in (node.get("properties") or {}).items():
-            values = rule(choices, owner, name)
-            if values:
-                if prop.get("type") == "array":
-                    prop["items"] = {"type": "string", "enum": values}
-                else:
-                    prop.clear()
-                    prop.update({"type": "string", "enum": values})
-            shortest = rule(min_length, owner, name)
-            if shortest and prop.get("type") == "string":
-                prop["minLength"] = shortest
-            if prop.get("type") == "array":
-                low, high = rule(min_items, owner, name), rule(max_items, owner, name)
-                if low is not None:
-                    prop["minItems"] = low
-                    prop.pop("default", None)
-                    required.add(name)
-                if high is not None:
-                    prop["maxItems"] = high
-        if required:
-            node["required"] = sorted(required)
-
-    class Constrained(model):  # type: ignore[valid-type,misc]
-        @classmethod
-        def model_json_schema(cls, *args: Any, **kwargs: Any) -> dict[str, Any]:
-            schema = copy.deepcopy(model.model_json_schema(*args, **kwargs))
-            narrow(schema, model.__name__)
-            for owner, definition in (schema.get("$defs") or {}).items():
-                narrow(definition, owner)
-            return schema
-
-    Constrained.__summarizer_one_off__ = True  # type: ignore[attr-defined]
-    Constrained.__name__ = model.__name__
-    Constrained.__qualname__ = model.__qualname__
-    Constrained.__doc__ = model.__doc__
-    return Constrained  # type: ignore[return-value]
+def protected(messages: list[dict[str, str]]) -> list[dict[str, str]]:
+    return [{**m, "content": protect_from_templating(m["content"])} for m in messages]
 
 
 @dataclass
@@ -155,7 +99,6 @@ class StructuredClient:
         mode: str = "json_schema",
         max_retries: int = 2,
         params: dict[str, Any] | None = None,
-        memo: Any = None,
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
@@ -164,11 +107,6 @@ class StructuredClient:
         self.max_retries = max_retries
         self.params = {"temperature": 0.0, **(params or {})}
         self.stats = CallStats()
-        # A disk cache of finished fills (diskcache.Cache): a rerun reads the
-        # reply it ended with and validates it again, without instructor or
-        # the openai package (0.7 s to import). None: every fill goes through
-        # instructor, whose calls still hit the call-level cache.
-        self.memo = memo
         self.startup_seconds = 0.0
         self._create = instructor.patch(create=self._complete, mode=MODES[mode])
 
@@ -203,21 +141,8 @@ class StructuredClient:
         is cut, the complete items of the last reply are kept (grounded as
         usual) rather than losing the article.
         """
-        safe_messages = [{**m, "content": protect_from_templating(m["content"])} for m in messages]
-        key = self._memo_key(reply_model, safe_messages, labels, max_tokens) if self.memo is not None else None
-        if key is not None:
-            remembered = self._recall(key, reply_model, context, labels)
-            if remembered is not None:
-                return remembered
         self._load_model_client()
-        filled = await self._fill_uncached(reply_model, messages, safe_messages, context, labels, max_tokens)
-        if key is not None and filled.content is not None:
-            entry = {"labels": labels, "content": filled.content, "calls": filled.calls, "how": filled.how}
-            try:
-                self.memo.set(key, json.dumps(entry, ensure_ascii=False))
-            except Exception as error:  # a full disk costs the memo, not the run
-                log.warning("could not cache the %s result (%s)", subject(labels), error)
-        return filled
+        return await self._fill_uncached(reply_model, messages, protected(messages), context, labels, max_tokens)
 
     def _load_model_client(self) -> None:
         """Import what a real call needs (instructor's path imports the openai package), once, timed.
@@ -243,45 +168,6 @@ class StructuredClient:
             except ImportError:  # another version lays out its modules differently; it will import what it needs
                 pass
         self.startup_seconds += time.perf_counter() - started
-
-    def _memo_key(self, reply_model: type[BaseModel], messages: list[dict[str, str]], labels: dict[str, str], max_tokens: int) -> str:
-        # Everything that decides the outcome of a fill: who answers, how it is
-        # asked (mode, schema with its enums, messages, parameters) and how
-        # often it may be re-asked.
-        material = {
-            "endpoint": self.backend.identity, "model": self.backend.model, "mode": self.mode,
-            "max_retries": self.max_retries, "params": self.params, "max_tokens": max_tokens,
-            "template_hash": labels.get("template_hash", ""), "messages": messages,
-            "schema": reply_model.model_json_schema(),
-        }
-        blob = json.dumps(material, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
-        return "fill:" + hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
-    def _recall(self, key: str, reply_model: type[T], context: dict[str, Any], labels: dict[str, str]) -> Filled | None:
-        """The remembered fill, validated (and grounded) again; None if absent or no longer valid."""
-        try:
-            raw = self.memo.get(key)
-            if raw is None:
-                return None
-            entry = json.loads(raw)
-            content, calls, how = entry["content"], int(entry["calls"]), entry["how"]
-        except Exception as error:
-            log.warning("cache entry for the %s request is damaged (%s); asking again",
-                        subject(labels), type(error).__name__)
-            return None
-        if how == "strict":
-            try:
-                value = reply_model.model_validate_json(content, context={**context, "lenient": False})
-            except ValidationError:
-                return None  # the grounding rules changed since: do it properly
-        elif how == "lenient":
-            value = loosely(reply_model, content, context)
-        else:
-            value = salvage(reply_model, content, context)
-        if value is None:
-            return None
-        self.stats.add_remembered(labels, calls)
-        return Filled(value, calls, content, how)
 
     async def _fill_uncached(self, reply_model, messages, safe_messages, context, labels, max_tokens) -> Filled:
         state = _FillState()

@@ -12,8 +12,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 
+from .align import fold_text
 from .articles import Article
-from .grounding import BriefingGrounder, fold_text, grammar_safe
+from .choices import constrain_choices, grammar_safe
+from .grounding import BriefingGrounder
 from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
 from .prose import check_sentence, checked_prose, source, sources_of
 from .questions import build_questions, distinct
@@ -31,7 +33,7 @@ from .schemas import (
     SourceDifference,
     SourceRef,
 )
-from .structured import StructuredClient, constrain_choices
+from .structured import Filler
 from .templates import Template
 
 BRIEFING_MAX_TOKENS = 1500
@@ -98,7 +100,7 @@ def _quote_pool(summaries: list[ArticleSummary]) -> list[str]:
 async def narrate(
     summaries: list[ArticleSummary],
     articles: dict[str, Article],
-    client: StructuredClient,
+    client: Filler,
     template: Template,
     day: dt.date,
     constrain_quotes: bool,

@@ -12,9 +12,9 @@ import json
 import re
 from typing import Any
 
+from summarizer.align import sentences
 from summarizer.choices import name_choices
 from summarizer.dates import find_date_phrases
-from summarizer.grounding import sentences
 
 from .fake_openai_server import article_of
 

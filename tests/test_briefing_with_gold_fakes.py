@@ -14,9 +14,9 @@ import json
 import pytest
 
 from summarizer import ModelSettings, abuild_briefing
+from summarizer.align import mentions, sentences
 from summarizer.dates import find_date_phrases, resolve_date
 from summarizer.fakes import FunctionModel
-from summarizer.grounding import mentions, sentences
 
 
 def first_sentence_with(text: str, phrase: str) -> str | None:

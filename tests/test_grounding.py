@@ -1,10 +1,6 @@
-from summarizer.grounding import (
-    ArticleGrounder,
-    align_quote,
-    mentions,
-    quote_choices,
-    supported_sentences,
-)
+from summarizer.align import align_quote, mentions, supported_sentences
+from summarizer.choices import quote_choices
+from summarizer.grounding import ArticleGrounder
 from summarizer.schemas import ArticleReply
 
 TEXT = (

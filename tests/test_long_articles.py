@@ -15,11 +15,11 @@ import re
 import pytest
 
 from summarizer import chunks
+from summarizer.align import sentences
 from summarizer.articles import Article
 from summarizer.backends import ModelSettings
 from summarizer.extract import ARTICLE_MAX_TOKENS
 from summarizer.fakes import FunctionModel
-from summarizer.grounding import sentences
 from summarizer.pipeline import Run, brief_articles
 from summarizer.tokens import embedded_tokens, estimate_tokens
 

@@ -12,7 +12,7 @@ import json
 import pytest
 
 from summarizer import ModelSettings, build_briefing
-from summarizer.grounding import sentences
+from summarizer.align import sentences
 
 from .fake_openai_server import FakeOpenAIServer, article_of
 from .test_briefing_with_gold_fakes import fake_article_reply

@@ -12,7 +12,6 @@ import datetime as dt
 import json
 import shutil
 
-
 from summarizer import ModelSettings, build_briefing, summarize_article
 from summarizer.articles import load_articles
 from summarizer.cache import Cached, open_cache
