@@ -168,7 +168,6 @@ def embedded_part(work: Path) -> dict:
     from summarizer.backends import ModelSettings
     from summarizer.calls import ChatReply, ChatRequest
     from summarizer.embedded import EmbeddedModel
-    from summarizer.extract import summarize
     from summarizer.pipeline import Run
     from summarizer.providers import to_llama_cpp_python
     from summarizer.templates import load_template
@@ -206,7 +205,7 @@ def embedded_part(work: Path) -> dict:
                 await asyncio.to_thread(_post, url, flush)
                 before = run.client.stats.completion_tokens
                 started = time.perf_counter()
-                await summarize(article, run.client, run.template, True, context_tokens=8192)
+                await run.summarize(article)  # embedded settings: constrained, 8192-token context
                 seconds = time.perf_counter() - started
                 ours.append((run.client.stats.completion_tokens - before) / seconds)
                 body = to_llama_cpp_python({**timed.body, "model": model.model})

@@ -6,9 +6,10 @@ Python API (the CLI and the HTTP service are thin layers over it):
     briefing = build_briefing(["seeds/"])            # -> summarizer.schemas.Briefing
     summary = summarize_article("seeds/000_x.txt")   # -> summarizer.schemas.ArticleSummary
 
-Both take `settings=ModelSettings(...)` (model, base URL, cache, fixtures) and
-`template=` (a name or a folder); `abuild_briefing` and `asummarize_article`
-are the async variants.
+Both take `settings=ModelSettings(...)` (model, base URL, cache, fixtures,
+batch) and `template=` (a name or a folder); `abuild_briefing` and
+`asummarize_article` are the async variants. Every error meant for a user is
+a `SummarizerError` with a one-line message.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from pathlib import Path
 
 from .articles import Article
 from .calls import Backend
+from .errors import SummarizerError
 from .schemas import ArticleSummary, Briefing
 from .settings import ModelSettings
 
@@ -49,14 +51,19 @@ async def abuild_briefing(
     concurrency: int | None = None,
     progress=None,
 ) -> Briefing:
-    from .pipeline import brief_articles, load
+    """The day's briefing of the articles in `paths` (files, folders, or Article objects).
+
+    With `settings.batch`, the model calls go through the OpenAI Batch API
+    (summarizer.batch); this returns once every batch has answered.
+    """
+    from .pipeline import Loaded, load
 
     if paths and all(isinstance(p, Article) for p in paths):
-        articles, failures, duplicates = list(paths), [], {}  # type: ignore[arg-type]
+        loaded = Loaded(list(paths), [], {})  # type: ignore[arg-type]
     else:
-        articles, failures, duplicates = load(paths, published or date)  # type: ignore[arg-type]
+        loaded = load(paths, published or date)  # type: ignore[arg-type]
     async with _run(settings, template, backend, concurrency) as run:
-        return await brief_articles(run, articles, date, progress, failures, duplicates)
+        return await run.brief(loaded.articles, date, progress, loaded.failures, loaded.duplicates)
 
 
 def build_briefing(paths, **kwargs) -> Briefing:
@@ -71,8 +78,8 @@ async def asummarize_article(
     template: str | Path | None = None,
     backend: Backend | None = None,
 ) -> ArticleSummary:
+    """One article (a file, or an Article) -> its grounded summary."""
     from .articles import ArticleLoadError, load_articles
-    from .extract import summarize
 
     if not isinstance(article, Article):
         result = load_articles([article], default_published=published)
@@ -82,10 +89,7 @@ async def asummarize_article(
             raise ArticleLoadError(str(article), "no article in file")
         article = result.articles[0]
     async with _run(settings, template, backend, None) as run:
-        return await summarize(
-            article, run.client, run.template, run.constrain_quotes,
-            context_tokens=run.settings.context_window(), count_tokens=run.settings.token_counter(),
-        )
+        return await run.summarize(article)
 
 
 def summarize_article(article, **kwargs) -> ArticleSummary:
@@ -97,6 +101,7 @@ __all__ = [
     "ArticleSummary",
     "Briefing",
     "ModelSettings",
+    "SummarizerError",
     "__version__",
     "abuild_briefing",
     "asummarize_article",

@@ -36,6 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .calls import CallStats, ChatReply, ChatRequest, ModelCallError
+from .providers import redact
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +179,7 @@ def _line_error(line: dict[str, Any]) -> str:
 
 @dataclass
 class BatchRun:
-    """What the pipeline needs to run in rounds: the collector, the cache, the API."""
+    """What the pipeline needs to run in rounds (Run.brief): the collector, the cache, the API."""
 
     collector: Collecting
     cache: Any  # diskcache.Cache, shared with the Cached layer
@@ -189,6 +190,33 @@ class BatchRun:
     batch_ids: list[str] = field(default_factory=list)
     stats: CallStats = field(default_factory=CallStats)  # what the batches answered, by stage
 
+    @classmethod
+    def over(cls, backend: Any, settings: Any, attach: str | None = None,
+             report: Callable[[str], None] = print) -> BatchRun:
+        """The batch machinery for a backend built in batch mode: `Collecting` right under `Cached`
+        (summarizer.backends.build_backend)."""
+        collector, cache = backend.inner, backend.cache
+        if not isinstance(collector, Collecting):
+            raise TypeError("batch mode needs the backend build_backend composes for it")
+        return cls(
+            collector=collector, cache=cache, client=BatchClient(settings.base_url, settings.api_key),
+            policy=BatchPolicy(poll_first=settings.batch_poll), attach=attach, report=report,
+        )
+
+    def account(self, meta: Any) -> None:
+        """Set a briefing's counters to what the batches answered.
+
+        The last round read every reply from the cache; the batches are where they came from.
+        """
+        meta.batches = list(self.batch_ids)
+        meta.model_calls = self.stats.model_calls
+        meta.cache_hits = max(0, meta.cache_hits - self.stats.model_calls)
+        meta.prompt_tokens, meta.completion_tokens = self.stats.prompt_tokens, self.stats.completion_tokens
+        for stage, counts in self.stats.by_stage.items():
+            mine = meta.tokens_by_stage.setdefault(stage, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0})
+            mine["prompt_tokens"] += counts["prompt_tokens"]
+            mine["completion_tokens"] += counts["completion_tokens"]
+
     async def settle(self, requests: dict[str, ChatRequest]) -> dict[str, str]:
         """Get `requests` answered through one batch; their replies land in the cache. Errors by key."""
         try:
@@ -196,8 +224,6 @@ class BatchRun:
         except ModelCallError:
             raise
         except Exception as error:  # the Batch API's own failures (auth, not found...), in one line
-            from .providers import redact
-
             raise ModelCallError(f"batch API: {redact(f'{type(error).__name__}: {error}')}") from None
 
     async def _settle(self, requests: dict[str, ChatRequest]) -> dict[str, str]:
@@ -220,30 +246,3 @@ class BatchRun:
         self.cache.delete(key)
         self.collector.failed.update(outcome.errors)
         return outcome.errors
-
-
-async def brief_in_batches(run, batch: BatchRun, articles, day=None, load_failures=(), duplicates=None):
-    """The briefing, with every model call answered by batches (see the module's docstring)."""
-    from .pipeline import brief_articles
-
-    for _ in range(batch.policy.max_rounds):
-        briefing = await brief_articles(run, articles, day, None, load_failures, duplicates)
-        pending = batch.collector.take()
-        if not pending:
-            break
-        # Articles first: the briefing request depends on their summaries.
-        articles_pending = {k: r for k, r in pending.items() if r.labels.get("stage") != "briefing"}
-        await batch.settle(articles_pending or pending)
-    else:
-        raise ModelCallError(f"still waiting for replies after {batch.policy.max_rounds} batch rounds")
-    meta = briefing.metadata
-    meta.batches = list(batch.batch_ids)
-    # The last pass read every reply from the cache; the batches are where they came from.
-    meta.model_calls = batch.stats.model_calls
-    meta.cache_hits = max(0, meta.cache_hits - batch.stats.model_calls)
-    meta.prompt_tokens, meta.completion_tokens = batch.stats.prompt_tokens, batch.stats.completion_tokens
-    for stage, counts in batch.stats.by_stage.items():
-        mine = meta.tokens_by_stage.setdefault(stage, {"calls": 0, "prompt_tokens": 0, "completion_tokens": 0})
-        mine["prompt_tokens"] += counts["prompt_tokens"]
-        mine["completion_tokens"] += counts["completion_tokens"]
-    return briefing

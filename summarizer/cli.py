@@ -15,7 +15,6 @@ import logging
 import os
 import signal
 import sys
-import tempfile
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, Any, Optional, get_args
@@ -58,6 +57,7 @@ def command(*args, **kwargs):
             try:
                 return func(*a, **kw)
             except SummarizerError as error:
+                _list(error.label, error.details)
                 raise fail(str(error), error.exit_code) from None
 
         return (kwargs.pop("app", None) or app).command(*args, **kwargs)(run)
@@ -169,20 +169,6 @@ NoLog = Annotated[bool, typer.Option("--no-log", help="Do not add this run to th
 Published = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Publication date for articles that carry none.")]
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` only once the new content is complete: an interrupted run leaves the old file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.chmod(tmp, 0o600)  # a briefing quotes the user's sources: theirs alone until they share it
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _progress(total: int, enabled: bool):
     """A rich progress bar on a terminal; nothing when piped."""
     from contextlib import nullcontext
@@ -197,18 +183,33 @@ def _progress(total: int, enabled: bool):
     )
 
 
+def _list(label: str, lines: list[str], limit: int = 10) -> None:
+    """One stderr line per item, at most `limit` of them: a folder of 5,000 bad files must not flood the terminal."""
+    colour = {"failed": "red"}.get(label, "yellow")
+    for line in lines[:limit]:
+        err.print(f"[{colour}]{label}:[/{colour}] {line}", highlight=False)
+    if len(lines) > limit:
+        err.print(f"[{colour}]{label}:[/{colour}] ... and {len(lines) - limit} more (all listed in the briefing's metadata)", highlight=False)
+
+
+def _wrote(paths: list[Path]) -> list[str]:
+    for path in paths:
+        err.print(f"wrote {path}", highlight=False)
+    return [str(p) for p in paths]
+
+
 @command()
 @model_options(batch=True)
 def brief(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders (.txt .md .json .jsonl .html).")],
-    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="Output file (default briefing.md / briefing.json).")] = None,
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default briefing.md / briefing.json).")] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json, html (a self-contained report), or both (md and json).")] = Format.md,
-    date: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
+    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     template: TemplateOpt = "default",
-    batch_id: Annotated[str | None, typer.Option("--batch-id", rich_help_panel="Batch API", help="Collect this batch, submitted earlier, instead of submitting one (implies --batch).")] = None,
+    batch_id: Annotated[Optional[str], typer.Option("--batch-id", rich_help_panel="Batch API", help="Collect this batch, submitted earlier, instead of submitting one (implies --batch).")] = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
-    gold: Annotated[Path | None, typer.Option("--gold", help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
     no_log: NoLog = False,
     *,
@@ -220,60 +221,44 @@ def brief(
     2 bad usage or no readable article; 3 briefing written, but some articles,
     files or the narrative failed (listed in it); 130 interrupted.
     """
-    from .pipeline import Run, brief_articles, load
-    from .render import render
-    from .schemas import Briefing
-
     if batch_id and not settings.batch:
         settings = dataclasses.replace(settings, batch=True).check()
-    day = date.date() if date else None
-    tpl = load_template(template)
-    articles, failures, duplicates = load(paths, published.date() if published else day)
-    if not articles:
-        if len(failures) == 1:
-            raise fail(failures[0].reason, EXIT_USAGE)  # one file, one line: which and why
-        _list("skipped", [f.reason for f in failures])
-        raise fail(f"no readable article in the given paths ({len(failures)} file(s) skipped)", EXIT_USAGE)
-    _list("skipped", [f.reason for f in failures])
-    _list("warning", [f"{a.path or a.id}: {w}" for a in articles for w in a.warnings])
+    _brief_and_write(
+        paths, settings, template, date.date() if date else None, published.date() if published else None,
+        fmt.value, out_path, gold, batch_id, quiet, no_log, allow_partial, "brief",
+    )
 
-    show = not quiet and err.is_terminal
-    with _progress(len(articles), show) as bar:
-        task = bar.add_task("articles", total=len(articles)) if bar else None
+
+def _brief_and_write(paths, settings, template, day, published, fmt, out_path, gold, batch_id, quiet, no_log,
+                     allow_partial, command_name) -> None:
+    """What `brief` and `record` do: load, brief with the library, write, report."""
+    from .outputs import write_briefing
+    from .pipeline import Run, load
+
+    tpl = load_template(template)
+    loaded = load(paths, published or day).require()
+    _list("skipped", [f.reason for f in loaded.failures])
+    _list("warning", [f"{a.path or a.id}: {w}" for a in loaded.articles for w in a.warnings])
+
+    with _progress(len(loaded.articles), not quiet and err.is_terminal) as bar:
+        task = bar.add_task("articles", total=len(loaded.articles)) if bar else None
 
         def progress(event: str, article_id: str) -> None:
             if bar is not None and event in ("done", "failed"):
                 bar.advance(task)
 
-        async def run_briefing() -> Briefing:
-            # Files that could not be read and duplicates go into the briefing's metadata.
-            async with Run(settings=settings, template=tpl) as run:
-                if settings.batch:
-                    return await _in_batches(run, settings, articles, day, failures, duplicates, batch_id, settings.batch_poll)
-                return await brief_articles(run, articles, day, progress, failures, duplicates)
+        async def run_briefing():
+            notify = lambda line: err.print(line, highlight=False)  # noqa: E731  (batch status lines)
+            async with Run(settings=settings, template=tpl, batch_id=batch_id, notify=notify) as run:
+                return await run.brief(loaded.articles, day, progress, loaded.failures, loaded.duplicates)
 
-        briefing = asyncio.run(run_briefing())  # a SettingsError (--batch with --no-cache) is a usage error
+        briefing = asyncio.run(run_briefing())
 
-    if not briefing.articles:
-        # Every article failed: an empty briefing must not replace yesterday's good one.
-        reasons = [f"{f.article_id}: {f.reason}" for f in briefing.metadata.failures if f.stage == "article"]
-        _list("failed", reasons[1:])
-        raise fail(f"no article could be summarised; nothing written ({reasons[0] if reasons else 'no reason given'})")
-
-    formats = ["md", "json"] if fmt == Format.both else [fmt.value]
-    written = []
-    for kind in formats:
-        target = out_path or Path(f"briefing.{kind}")
-        if out_path and len(formats) > 1:
-            target = out_path.with_suffix(f".{kind}")
-        write_atomically(target, render(briefing, kind, {a.id: a for a in articles}))
-        written.append(str(target))
-        err.print(f"wrote {target}", highlight=False)
+    written = _wrote(write_briefing(briefing, {a.id: a for a in loaded.articles}, fmt, out_path))
     meta = briefing.metadata
-    _log("brief", meta, len(briefing.articles), written, briefing.headline, no_log)
+    _log(command_name, meta, len(briefing.articles), written, briefing.headline, no_log)
     if gold is not None:
-        target = (out_path or Path("briefing.json")).with_suffix(".eval.json")
-        _score(briefing, gold, None, target)
+        _score(briefing, gold, None, (out_path or Path("briefing.json")).with_suffix(".eval.json"))
     err.print(
         f"{len(briefing.articles)} article(s), {meta.model_calls} model call(s), {meta.cache_hits} cache hit(s), "
         f"{meta.dropped_ungrounded} item(s) dropped as ungrounded, {meta.elapsed_seconds:.1f}s",
@@ -284,51 +269,18 @@ def brief(
         raise typer.Exit(EXIT_PARTIAL)
 
 
-async def _in_batches(run, settings, articles, day, failures, duplicates, batch_id, poll):
-    from .batch import BatchClient, BatchPolicy, BatchRun, brief_in_batches
+def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict:
+    from .evaluate import headline_figures, misses, score
+    from .outputs import write_json
 
-    client = BatchClient(settings.base_url, settings.api_key)
-    try:
-        batch = BatchRun(
-            collector=run.backend.inner, cache=run.backend.cache, client=client, attach=batch_id,
-            report=lambda line: err.print(line, highlight=False), policy=BatchPolicy(poll_first=poll),
-        )
-        return await brief_in_batches(run, batch, articles, day, failures, duplicates)
-    finally:
-        await client.aclose()
-
-
-def _list(label: str, lines: list[str], limit: int = 10) -> None:
-    """One stderr line per item, at most `limit` of them: a folder of 5,000 bad files must not flood the terminal."""
-    colour = {"failed": "red"}.get(label, "yellow")
-    for line in lines[:limit]:
-        err.print(f"[{colour}]{label}:[/{colour}] {line}", highlight=False)
-    if len(lines) > limit:
-        err.print(f"[{colour}]{label}:[/{colour}] ... and {len(lines) - limit} more (all listed in the briefing's metadata)", highlight=False)
-
-
-def _score(briefing, gold: Path, articles: Path | None, target: Path) -> dict:
-    import json as json_module
-
-    from .evaluate import article_texts, evaluate, headline_figures, load_gold
-
-    reference = load_gold(gold)
-    report = evaluate(briefing, reference, article_texts(briefing, articles))
+    report = score(briefing, gold, articles)
     table = Table("measure", "score", title=f"{briefing.metadata.template} against {gold}")
     for label, value in headline_figures(report):
         table.add_row(label, "n/a" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value)))
     out.print(table)
-    misses = {
-        "actors missed": report["actors"]["missed"], "deadlines missed": report["deadlines"]["missed"],
-        "false deadlines": report["deadlines"]["false_deadlines"],
-        "actors split": [f"{k}: {', '.join(v)}" for k, v in report["actors"]["split"].items()],
-        "wrongly merged": report["actors"]["wrongly_merged"],
-    }
-    for label, items in misses.items():
-        if items:
-            out.print(f"{label}: {'; '.join(items)}", highlight=False)
-    write_atomically(target, json_module.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    err.print(f"wrote {target}", highlight=False)
+    for label, items in misses(report).items():
+        out.print(f"{label}: {'; '.join(items)}", highlight=False)
+    _wrote([write_json(target, report)])
     return report
 
 
@@ -336,8 +288,8 @@ def _score(briefing, gold: Path, articles: Path | None, target: Path) -> dict:
 def eval_command(
     briefing_path: Annotated[Path, typer.Argument(metavar="BRIEFING.json", help="A briefing written with --format json.")],
     gold: Annotated[Path, typer.Option("--gold", help="Reference annotation (format: fixtures/README.md).")],
-    articles: Annotated[Path | None, typer.Option(help="Folder of the articles, to check quotes (default: the paths in the briefing).")] = None,
-    out_path: Annotated[Path | None, typer.Option("--out", "-o", help="JSON report (default: BRIEFING.eval.json).")] = None,
+    articles: Annotated[Optional[Path], typer.Option(help="Folder of the articles, to check quotes (default: the paths in the briefing).")] = None,
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="JSON report (default: BRIEFING.eval.json).")] = None,
 ) -> None:
     """Score a briefing against a hand-written reference: recall, precision, grounding."""
     from pydantic import ValidationError
@@ -358,59 +310,43 @@ def eval_command(
 def compare(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
     templates_: Annotated[list[str], typer.Option("--template", "-t", help="Two templates to compare (give the option twice).")],
-    gold: Annotated[Path | None, typer.Option("--gold", help="Score both against this reference annotation.")] = None,
+    gold: Annotated[Optional[Path], typer.Option("--gold", help="Score both against this reference annotation.")] = None,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="Markdown report.")] = Path("compare.md"),
-    date: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
+    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     *,
     settings: ModelSettings,
 ) -> None:
     """Brief the same articles with two templates (from the cache where possible) and set the results side by side."""
-    from .compare import Side, to_markdown
-    from .compare import compare as compare_sides
-    from .evaluate import evaluate, load_gold
-    from .pipeline import Run, brief_articles, load
+    from rich.markdown import Markdown
+
+    from .compare import compare_templates, to_markdown
+    from .outputs import write_atomically
 
     if len(templates_) != 2:
         raise fail("give exactly two templates: --template A --template B", EXIT_USAGE)
-    day = date.date() if date else None
-    chosen = [load_template(t) for t in templates_]
-    articles, failures, duplicates = load(paths, published.date() if published else day)
-    reference = load_gold(gold) if gold else None
-    if not articles:
-        raise fail("no readable article in the given paths", EXIT_USAGE)
 
-    async def both():
-        sides = []
-        for tpl in chosen:
-            err.print(f"briefing with template {tpl.name} ({tpl.hash[:8]})...", highlight=False)
-            async with Run(settings=settings, template=tpl) as run:
-                sides.append(await brief_articles(run, articles, day, None, failures, duplicates))
-        return sides
+    def started(template) -> None:
+        err.print(f"briefing with template {template.name} ({template.hash[:8]})...", highlight=False)
 
-    first, second = asyncio.run(both())
-    labels = [t.name if t.name != chosen[1 - i].name else f"{t.name}#{i + 1}" for i, t in enumerate(chosen)]
-    left, right = Side(labels[0], first), Side(labels[1], second)
-    if reference is not None:
-        texts = {a.id: a.text for a in articles}
-        left.scores, right.scores = evaluate(first, reference, texts), evaluate(second, reference, texts)
-    compare_sides(left, right)
+    left, right = asyncio.run(compare_templates(
+        paths, templates_, settings, date.date() if date else None, published.date() if published else None,
+        gold, started,
+    ))
     for side in (left, right):
         for failure in side.briefing.metadata.failures:
             err.print(f"[red]failed:[/red] {side.label}: {failure.stage} {failure.article_id or ''}: {failure.reason}", highlight=False)
     report = to_markdown(left, right)
-    from rich.markdown import Markdown
-
     out.print(Markdown(report))
     write_atomically(out_path, report)
-    err.print(f"wrote {out_path}", highlight=False)
+    _wrote([out_path])
 
 
 @command()
 @model_options(fixtures="record")
 def record(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
-    date: Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"])] = None,
+    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"])] = None,
     published: Published = None,
     template: TemplateOpt = "default",
     *,
@@ -419,12 +355,13 @@ def record(
     """Run the briefing against a real model (the embedded one by default) and record every exchange.
 
     Replies already in the cache came from that same model and are recorded as
-    they are; pass --no-cache to ask the model afresh.
+    they are; pass --no-cache to ask the model afresh. The briefing goes to
+    FIXTURES/briefing.json.
     """
-    brief.__wrapped__.__wrapped__(  # the command's body, with settings already built
-        paths, out_path=settings.fixtures / "briefing.json", fmt=Format.json, date=date, published=published,
-        template=template, batch_id=None, allow_partial=False, gold=None, quiet=False, no_log=False,
-        settings=settings,
+    assert settings.fixtures is not None  # --fixtures has a default
+    _brief_and_write(
+        paths, settings, template, date.date() if date else None, published.date() if published else None,
+        "json", settings.fixtures / "briefing.json", None, None, False, False, False, "record",
     )
 
 
@@ -498,6 +435,7 @@ def schema(
     check: Annotated[bool, typer.Option(help="Only check that the files are up to date (exit 1 if not).")] = False,
 ) -> None:
     """Export the output models as JSON Schema."""
+    from .outputs import write_atomically
     from .schemas import json_schemas
 
     stale = []
@@ -514,7 +452,7 @@ def schema(
 
 
 @command()
-@model_options()
+@model_options(batch=True)
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
@@ -522,7 +460,10 @@ def serve(
     *,
     settings: ModelSettings,
 ) -> None:
-    """Serve the pipeline over HTTP (FastAPI). Needs $SUMMARIZER_API_TOKEN: callers send it as a bearer token."""
+    """Serve the pipeline over HTTP (FastAPI). Needs $SUMMARIZER_API_TOKEN: callers send it as a bearer token.
+
+    With --batch, briefings are jobs only (?async=true) whose model calls go through the Batch API.
+    """
     import uvicorn
 
     from .service import TOKEN_ENV, create_app

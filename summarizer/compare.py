@@ -7,12 +7,18 @@ fuzzy token overlap, so that a reworded sentence is not counted as new.
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
-from .evaluate import _ratio, headline_figures
+from .evaluate import _ratio, evaluate, headline_figures, load_gold
 from .merge import same_entity
+from .pipeline import Run, load
 from .schemas import Briefing
+from .settings import ModelSettings
+from .templates import Template, load_template
 
 SAME_TEXT = 70  # token-set ratio above which two sentences say the same thing
 
@@ -66,6 +72,35 @@ def compare(left: Side, right: Side) -> tuple[Side, Side]:
         left.only[section] = [x for x in a[section] if not any(_same_item(section, x, y) for y in b[section])]
         right.only[section] = [y for y in b[section] if not any(_same_item(section, y, x) for x in a[section])]
     return left, right
+
+
+async def compare_templates(
+    paths: Sequence[str | Path],
+    templates: Sequence[str | Path],
+    settings: ModelSettings,
+    day: dt.date | None = None,
+    published: dt.date | None = None,
+    gold: Path | None = None,
+    started: Callable[[Template], None] | None = None,
+) -> tuple[Side, Side]:
+    """Brief the same articles with two templates, one after the other (the cache serves what they
+    share), and set the two side by side, scored against `gold` when given."""
+    chosen = [load_template(t) for t in templates]
+    loaded = load(paths, published or day).require()
+    reference = load_gold(gold) if gold else None
+    briefings = []
+    for template in chosen:
+        if started:
+            started(template)
+        async with Run(settings=settings, template=template) as run:
+            briefings.append(await run.brief(loaded.articles, day, None, loaded.failures, loaded.duplicates))
+    # Two folders of the same name are told apart by their order.
+    labels = [t.name if t.name != chosen[1 - i].name else f"{t.name}#{i + 1}" for i, t in enumerate(chosen)]
+    left, right = Side(labels[0], briefings[0]), Side(labels[1], briefings[1])
+    if reference is not None:
+        texts = {a.id: a.text for a in loaded.articles}
+        left.scores, right.scores = evaluate(briefings[0], reference, texts), evaluate(briefings[1], reference, texts)
+    return compare(left, right)
 
 
 def to_markdown(left: Side, right: Side, counts: dict[str, tuple[int, int]] | None = None) -> str:

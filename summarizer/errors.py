@@ -13,9 +13,18 @@ EXIT_FAILED, EXIT_USAGE, EXIT_PARTIAL = 1, 2, 3
 
 
 class SummarizerError(Exception):
-    """A failure worth one line to the user; `exit_code` is what the CLI exits with."""
+    """A failure worth one line to the user; `exit_code` is what the CLI exits with.
+
+    `details` are lines that led to it (the files skipped, the articles that
+    failed), shown before it under `label`.
+    """
 
     exit_code = EXIT_FAILED
+
+    def __init__(self, message: str, *, details: list[str] | None = None, label: str = "failed") -> None:
+        super().__init__(message)
+        self.details = details or []
+        self.label = label
 
 
 class UsageError(SummarizerError):

@@ -266,5 +266,22 @@ HEADLINE_FIGURES = [
 ]
 
 
+def score(briefing: Briefing, gold_path: Path, articles: Path | None = None) -> dict[str, Any]:
+    """A briefing scored against the reference annotation in `gold_path` (quotes checked against
+    the articles in `articles`, or where the briefing says they were read)."""
+    return evaluate(briefing, load_gold(gold_path), article_texts(briefing, articles))
+
+
+def misses(report: dict[str, Any]) -> dict[str, list[str]]:
+    """What a report says the briefing got wrong, by kind, for a reader to act on."""
+    found = {
+        "actors missed": report["actors"]["missed"], "deadlines missed": report["deadlines"]["missed"],
+        "false deadlines": report["deadlines"]["false_deadlines"],
+        "actors split": [f"{k}: {', '.join(v)}" for k, v in report["actors"]["split"].items()],
+        "wrongly merged": report["actors"]["wrongly_merged"],
+    }
+    return {label: items for label, items in found.items() if items}
+
+
 def headline_figures(report: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(label, report.get(section, {}).get(key)) for label, (section, key) in HEADLINE_FIGURES]

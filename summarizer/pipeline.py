@@ -10,26 +10,31 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from . import __version__
 from .articles import Article, load_articles
 from .backends import build_backend
+from .batch import BatchRun, Deferred
 from .calls import Backend, ModelCallError
+from .errors import UsageError
 from .extract import summarize
 from .fillcache import RememberedFills
 from .ratelimit import Throttled
 from .schemas import ArticleSummary, Briefing, Failure, RunMetadata
-from .settings import ModelSettings
+from .settings import ModelSettings, SettingsError
 from .structured import Filler, StructuredClient
 from .synthesize import assemble, narrate
 from .templates import Template, load_template
 
 ProgressCallback = Callable[[str, str], None]  # (event, article id): "start" | "done" | "failed"
+T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -41,11 +46,18 @@ class Run:
     backend: Backend | None = None
     owns_backend: bool = True  # False when the backend is shared (the HTTP service): closing the run leaves it open
     fills_cache: Any = None  # the cache of finished fills (summarizer.fillcache); set when the run builds its backend
+    batch_id: str | None = None  # batch mode: collect this batch, submitted earlier, before submitting any
+    notify: Callable[[str], None] = log.info  # batch mode: one line per change of a batch's status
 
     def __post_init__(self) -> None:
+        self._batch: BatchRun | None = None
         if self.backend is None:
             self.backend = build_backend(self.settings)
             self.fills_cache = fills_cache_for(self.settings)
+            if self.settings.batch:
+                self._batch = BatchRun.over(self.backend, self.settings, attach=self.batch_id, report=self.notify)
+        elif self.settings.batch:
+            raise SettingsError("batch mode answers through its own backend; none can be handed in")
         elif self.owns_backend and not isinstance(self.backend, Throttled):
             # A backend handed in (a fake, a custom stack) obeys --concurrency too.
             self.backend = Throttled(self.backend, self.settings.concurrency)
@@ -66,6 +78,8 @@ class Run:
 
     async def aclose(self) -> None:
         assert self.backend is not None
+        if self._batch is not None:
+            await self._batch.client.aclose()
         if self.owns_backend:
             await self.backend.aclose()
 
@@ -108,6 +122,120 @@ class Run:
         )
 
 
+    # --- what a run does: one verb per idea
+
+    async def summarize(self, article: Article) -> ArticleSummary:
+        """One article -> its grounded summary (stage 2, chunked if it outgrows the context)."""
+        if self.settings.batch:
+            return await self._in_batches(lambda: self._summarize(article))
+        return await self._summarize(article)
+
+    async def brief(
+        self,
+        articles: Sequence[Article],
+        day: dt.date | None = None,
+        progress: ProgressCallback | None = None,
+        load_failures: Sequence[Failure] = (),
+        duplicates: dict[str, str] | None = None,
+    ) -> Briefing:
+        """Articles -> the day's briefing: each summarised, merged, narrated once."""
+        if self.settings.batch:
+            briefing = await self._in_batches(lambda: self._brief(articles, day, None, load_failures, duplicates))
+            self._batch.account(briefing.metadata)
+            return briefing
+        return await self._brief(articles, day, progress, load_failures, duplicates)
+
+    async def _summarize(self, article: Article) -> ArticleSummary:
+        return await summarize(
+            article, self.client, self.template, self.constrain_quotes,
+            context_tokens=self.settings.context_window(), count_tokens=self.settings.token_counter(),
+        )
+
+    async def _summarize_each(
+        self, articles: Sequence[Article], progress: ProgressCallback | None = None
+    ) -> tuple[list[ArticleSummary], list[Failure]]:
+        assert self.backend is not None
+        # The backend bounds the requests in flight (summarizer.ratelimit). This
+        # bound keeps the articles in progress at twice that, so the next prompts
+        # are ready when a slot frees, without rendering thousands ahead.
+        limit = asyncio.Semaphore(max(1, 2 * self.backend.max_concurrency))
+
+        async def one(article: Article) -> ArticleSummary | Failure:
+            async with limit:
+                if progress:
+                    progress("start", article.id)
+                try:
+                    summary = await self._summarize(article)
+                except ModelCallError as error:
+                    if progress:
+                        progress("failed", article.id)
+                    return Failure(article_id=article.id, stage="article", reason=str(error))
+                if progress:
+                    progress("done", article.id)
+                return summary
+
+        results = await asyncio.gather(*(one(a) for a in articles))
+        summaries = [r for r in results if isinstance(r, ArticleSummary)]
+        failures = [r for r in results if isinstance(r, Failure)]
+        return summaries, failures
+
+    async def _brief(self, articles, day, progress, load_failures, duplicates) -> Briefing:
+        started = time.monotonic()
+        # Start-up this run pays (a shared backend, as in the service, pays it once, for the first run).
+        startup_before = self.startup_seconds()
+        by_id = {a.id: a for a in articles}
+        day = day or max((a.published for a in articles if a.published), default=None) or dt.date.today()
+        summaries, failures = await self._summarize_each(articles, progress)
+        articles_done = time.monotonic()
+        failures = [*load_failures, *failures]
+        dropped = sum(s.dropped for s in summaries)
+        reasks = sum(max(0, s.attempts - 1) for s in summaries)  # 0 attempts: read by rules, no call
+        reply = None
+        if summaries:
+            try:
+                reply, briefing_dropped, calls = await narrate(
+                    summaries, {s.article_id: by_id[s.article_id] for s in summaries},
+                    self.client, self.template, day, self.constrain_quotes,
+                )
+                dropped += briefing_dropped
+                reasks += calls - 1
+            except ModelCallError as error:
+                # The merged facts stand without the narrative; say why it is missing.
+                failures.append(Failure(stage="briefing", reason=str(error)))
+        used = {s.article_id: by_id[s.article_id] for s in summaries}
+        startup = self.startup_seconds() - startup_before
+        timings = {
+            "model_startup": startup,
+            # Start-up happens inside the first call; it is counted once, on its own.
+            "articles": max(0.0, articles_done - started - startup),
+            "briefing": time.monotonic() - articles_done,
+        }
+        briefing = assemble(summaries, used, day, reply, self.metadata(started, failures, dropped, duplicates or {}, reasks))
+        briefing.metadata.timings = {k: round(v, 3) for k, v in timings.items()}
+        return briefing
+
+    async def _in_batches(self, attempt: Callable[[], Awaitable[T]]) -> T:
+        """Run `attempt` in rounds, the calls it could not get answered sent as batches between them.
+
+        See summarizer.batch. Article calls go first: the briefing request
+        depends on their summaries. A call deferred to a batch fails its
+        article (or the whole attempt) for that round only.
+        """
+        batch = self._batch
+        for _ in range(batch.policy.max_rounds):
+            try:
+                result: T | None = await attempt()
+            except Deferred:
+                result = None
+            pending = batch.collector.take()
+            if not pending:
+                if result is None:
+                    raise ModelCallError("a batch round ended with no reply and nothing left to ask")
+                return result
+            articles_pending = {k: r for k, r in pending.items() if r.labels.get("stage") != "briefing"}
+            await batch.settle(articles_pending or pending)
+        raise ModelCallError(f"still waiting for replies after {batch.policy.max_rounds} batch rounds")
+
 def fills_cache_for(settings: ModelSettings):
     """The cache of finished fills, when the run uses a cache and is not recording or replaying.
 
@@ -123,86 +251,35 @@ def fills_cache_for(settings: ModelSettings):
         return None  # build_backend has said so already
 
 
-async def summarize_articles(
-    run: Run, articles: Sequence[Article], progress: ProgressCallback | None = None
-) -> tuple[list[ArticleSummary], list[Failure]]:
-    assert run.backend is not None
-    # The backend bounds the requests in flight (summarizer.ratelimit). This
-    # bound keeps the articles in progress at twice that, so the next prompts
-    # are ready when a slot frees, without rendering thousands ahead.
-    limit = asyncio.Semaphore(max(1, 2 * run.backend.max_concurrency))
-
-    async def one(article: Article) -> ArticleSummary | Failure:
-        async with limit:
-            if progress:
-                progress("start", article.id)
-            try:
-                summary = await summarize(
-                    article, run.client, run.template, run.constrain_quotes,
-                    context_tokens=run.settings.context_window(), count_tokens=run.settings.token_counter(),
-                )
-            except ModelCallError as error:
-                if progress:
-                    progress("failed", article.id)
-                return Failure(article_id=article.id, stage="article", reason=str(error))
-            if progress:
-                progress("done", article.id)
-            return summary
-
-    results = await asyncio.gather(*(one(a) for a in articles))
-    summaries = [r for r in results if isinstance(r, ArticleSummary)]
-    failures = [r for r in results if isinstance(r, Failure)]
-    return summaries, failures
+class NoArticles(UsageError):
+    """No file in the given paths held a readable article."""
 
 
-async def brief_articles(
-    run: Run,
-    articles: Sequence[Article],
-    day: dt.date | None = None,
-    progress: ProgressCallback | None = None,
-    load_failures: Sequence[Failure] = (),
-    duplicates: dict[str, str] | None = None,
-) -> Briefing:
-    started = time.monotonic()
-    # Start-up this run pays (a shared backend, as in the service, pays it once, for the first run).
-    startup_before = run.startup_seconds()
-    by_id = {a.id: a for a in articles}
-    day = day or max((a.published for a in articles if a.published), default=None) or dt.date.today()
-    summaries, failures = await summarize_articles(run, articles, progress)
-    articles_done = time.monotonic()
-    failures = [*load_failures, *failures]
-    dropped = sum(s.dropped for s in summaries)
-    reasks = sum(max(0, s.attempts - 1) for s in summaries)  # 0 attempts: read by rules, no call
-    reply = None
-    if summaries:
-        try:
-            reply, briefing_dropped, calls = await narrate(
-                summaries, {s.article_id: by_id[s.article_id] for s in summaries},
-                run.client, run.template, day, run.constrain_quotes,
-            )
-            dropped += briefing_dropped
-            reasks += calls - 1
-        except ModelCallError as error:
-            # The merged facts stand without the narrative; say why it is missing.
-            failures.append(Failure(stage="briefing", reason=str(error)))
-    used = {s.article_id: by_id[s.article_id] for s in summaries}
-    startup = run.startup_seconds() - startup_before
-    timings = {
-        "model_startup": startup,
-        # Start-up happens inside the first call; it is counted once, on its own.
-        "articles": max(0.0, articles_done - started - startup),
-        "briefing": time.monotonic() - articles_done,
-    }
-    briefing = assemble(summaries, used, day, reply, run.metadata(started, failures, dropped, duplicates or {}, reasks))
-    briefing.metadata.timings = {k: round(v, 3) for k, v in timings.items()}
-    return briefing
+@dataclass
+class Loaded:
+    """Stage 1's outcome: the articles, the files that could not be read, the duplicates dropped."""
+
+    articles: list[Article]
+    failures: list[Failure]  # stage "load"; they go into the briefing's metadata
+    duplicates: dict[str, str]  # dropped id -> kept id
+
+    def require(self) -> Loaded:
+        """Raise NoArticles when nothing could be read; one unreadable file is named with its reason."""
+        if self.articles:
+            return self
+        if len(self.failures) == 1:
+            raise NoArticles(self.failures[0].reason)
+        raise NoArticles(
+            f"no readable article in the given paths ({len(self.failures)} file(s) skipped)",
+            details=[f.reason for f in self.failures], label="skipped",
+        )
 
 
-def load(paths: Sequence[str | Path], published: dt.date | None = None) -> tuple[list[Article], list[Failure], dict[str, str]]:
+def load(paths: Sequence[str | Path], published: dt.date | None = None) -> Loaded:
     """Load articles; unreadable files become failures, not exceptions (a missing path still raises)."""
     result = load_articles(paths, default_published=published)
     failures = [Failure(article_id=None, stage="load", reason=str(e)) for e in result.errors]
-    return result.articles, failures, result.duplicates
+    return Loaded(result.articles, failures, result.duplicates)
 
 
-__all__ = ["Run", "brief_articles", "load", "summarize_articles"]
+__all__ = ["Loaded", "NoArticles", "Run", "load"]

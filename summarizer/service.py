@@ -19,6 +19,7 @@ start-up; the cache makes the articles already done free.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import hmac
 import json
@@ -36,7 +37,7 @@ from pydantic import BaseModel, Field
 from . import __version__
 from .articles import Article
 from .calls import ModelCallError
-from .pipeline import Run, brief_articles
+from .pipeline import Run
 from .settings import ModelSettings
 from .templates import TemplateError, available, load_template
 
@@ -117,7 +118,8 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
     async def lifespan(app: FastAPI):
         from .cache import open_cache
 
-        shared = Run(settings=settings)  # one backend for every request
+        # One backend for every request (in batch mode, each job builds its own).
+        shared = Run(settings=dataclasses.replace(settings, batch=False))
         state["run"] = shared
         state["jobs"] = Jobs(open_cache(settings.cache_dir))
         state["tasks"] = set()
@@ -157,17 +159,27 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
         first = problems[0] if problems else {"where": "body", "problem": "invalid"}
         return JSONResponse({"error": f"{first['where']}: {first['problem']}", "problems": problems}, status_code=422)
 
-    def run_for(template_name: str) -> Run:
+    def template_named(name: str):
         try:
-            template = load_template(template_name)
+            return load_template(name)
         except TemplateError as error:
             raise HTTPException(422, str(error)) from None
-        return state["run"].for_template(template)
+
+    def batch_only(run_async: bool) -> None:
+        if settings.batch and not run_async:
+            # A Batch API answer takes minutes to hours: no request is held open that long.
+            raise HTTPException(422, "this service sends model calls through the Batch API; "
+                                     "ask for a job with ?async=true")
 
     async def brief(body: BriefingIn, progress=None):
-        run = run_for(body.template)
+        template = template_named(body.template)
         articles = [a.article(body.date) for a in body.articles]
-        briefing = await brief_articles(run, articles, body.date, progress)
+        if settings.batch:
+            # Each job has its own batches (the cache is shared): one job's rounds never wait on another's.
+            async with Run(settings=settings, template=template) as run:
+                briefing = await run.brief(articles, body.date, progress)
+        else:
+            briefing = await state["run"].for_template(template).brief(articles, body.date, progress)
         if not briefing.articles:
             reasons = "; ".join(f"{f.article_id}: {f.reason}" for f in briefing.metadata.failures[:3])
             raise HTTPException(502, f"no article could be summarised ({reasons})")
@@ -207,15 +219,11 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
         return [{"name": name, "hash": load_template(name).hash} for name in available()]
 
     @app.post("/v1/articles/summarize", dependencies=[Depends(authorised)])
-    async def summarize_one(body: SummarizeIn) -> dict[str, Any]:
-        from .extract import summarize
-
-        run = run_for(body.template)
+    async def summarize_article(body: SummarizeIn) -> dict[str, Any]:
+        batch_only(False)
+        run = state["run"].for_template(template_named(body.template))
         try:
-            summary = await summarize(
-                body.article.article(None), run.client, run.template, run.constrain_quotes,
-                context_tokens=settings.context_window(), count_tokens=settings.token_counter(),
-            )
+            summary = await run.summarize(body.article.article(None))
         except ModelCallError as error:
             raise HTTPException(502, str(error)) from None
         return summary.model_dump(mode="json")
@@ -228,6 +236,7 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
     ) -> Response:
         from .render import render
 
+        batch_only(run_async)
         if not run_async and len(body.articles) > MAX_SYNC_ARTICLES:
             # A request held open for minutes times out somewhere between caller and service.
             raise HTTPException(422, f"{len(body.articles)} articles: more than {MAX_SYNC_ARTICLES} "

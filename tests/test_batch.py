@@ -117,3 +117,79 @@ def test_batch_needs_the_cache(folder, tmp_path, good):
         result = brief(server, folder, tmp_path / "b.json", "--no-cache")
     assert result.returncode == 2 and "cannot run with --no-cache" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
+
+
+# --- batch mode is the library's, not the CLI's: Python callers and the HTTP service have it too
+
+
+def test_python_callers_get_batch_mode_from_settings(folder, tmp_path, good, monkeypatch):
+    from summarizer import ModelSettings, build_briefing
+    from summarizer.errors import UsageError
+
+    monkeypatch.setenv("OPENAI_API_KEY", SECRET)
+    with FakeOpenAIServer(good) as server:
+        settings = ModelSettings.from_env(base_url=server.base_url, model="fake-model", mode="json_schema",
+                                          batch=True, batch_poll=0.05, cache_dir=tmp_path / "cache")
+        briefing = build_briefing([folder], date=__import__("datetime").date(2025, 10, 26), settings=settings)
+        assert briefing.metadata.batches == ["batch_1", "batch_2"]
+        assert len(briefing.articles) == 3 and briefing.metadata.model_calls == 4
+        # Batch mode composes its own backend: one handed in cannot be honoured.
+        with pytest.raises(UsageError, match="its own backend"):
+            build_briefing([folder], settings=settings, backend=object())
+
+
+def test_the_service_in_batch_mode_answers_jobs_only(folder, tmp_path, good):
+    from .test_service import TOKEN, free_port
+
+    articles = [{"id": p.stem, "text": p.read_text(encoding="utf-8")} for p in sorted(folder.glob("*.txt"))]
+    with FakeOpenAIServer(good) as model:
+        port = free_port()
+        env = {**os.environ, "SUMMARIZER_API_TOKEN": TOKEN, "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache"),
+               "OPENAI_API_KEY": SECRET}
+        service = subprocess.Popen(
+            [sys.executable, "-m", "summarizer", "serve", "--port", str(port), "--base-url", model.base_url,
+             "--model", "fake-model", "--mode", "json_schema", "--batch", "--batch-poll", "0.05"],
+            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+        )
+        try:
+            call = _caller(f"http://127.0.0.1:{port}", TOKEN)
+            body = {"date": "2025-10-26", "articles": articles}
+            status, answer = call("POST", "/v1/briefings", body)
+            assert status == 422 and "?async=true" in answer["detail"]
+            status, answer = call("POST", "/v1/briefings?async=true", body)
+            assert status == 202
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline:
+                status, job = call("GET", answer["url"])
+                if job["status"] in ("done", "failed"):
+                    break
+                time.sleep(0.1)
+            assert job["status"] == "done", job
+            assert job["result"]["metadata"]["batches"] == ["batch_1", "batch_2"]
+            assert len(job["result"]["articles"]) == 3
+        finally:
+            service.send_signal(signal.SIGTERM)
+            service.wait(timeout=20)
+
+
+def _caller(url: str, token: str):
+    import urllib.error
+    import urllib.request
+
+    def call(method: str, path: str, body: object = None):
+        data = json.dumps(body).encode() if body is not None else None
+        request = urllib.request.Request(url + path, data=data, method=method,
+                                         headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"})
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    return answer.status, json.loads(answer.read())
+            except urllib.error.HTTPError as error:
+                return error.code, json.loads(error.read())
+            except OSError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)  # the service is still starting
+
+    return call

@@ -20,7 +20,7 @@ from summarizer.articles import Article
 from summarizer.backends import ModelSettings
 from summarizer.extract import ARTICLE_MAX_TOKENS
 from summarizer.fakes import FunctionModel
-from summarizer.pipeline import Run, brief_articles
+from summarizer.pipeline import Run
 from summarizer.tokens import embedded_tokens, estimate_tokens
 
 from .conftest import SEEDS
@@ -105,7 +105,7 @@ def test_a_long_article_is_extracted_per_chunk_and_quotes_point_into_the_whole_t
     article = Article(id="long", text=text, published=dt.date(2025, 10, 26))
     model = FunctionModel(people_in_chunk)
     run = Run(settings=ModelSettings(model="fake", mode="json_schema", context_tokens=CONTEXT), backend=model)
-    briefing = asyncio.run(brief_articles(run, [article], dt.date(2025, 10, 26)))
+    briefing = asyncio.run(run.brief([article], dt.date(2025, 10, 26)))
     [summary] = briefing.articles
     article_calls = [r for r in model.requests if r.labels["stage"] == "article"]
     assert summary.chunks == len(article_calls) >= 5

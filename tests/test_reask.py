@@ -9,7 +9,7 @@ import json
 from summarizer.articles import Article
 from summarizer.backends import ModelSettings
 from summarizer.fakes import ScriptedModel
-from summarizer.pipeline import Run, brief_articles
+from summarizer.pipeline import Run
 from summarizer.render import to_markdown
 
 TEXT = (
@@ -39,7 +39,7 @@ def run_with(answers: list) -> tuple:
     model = ScriptedModel([json.dumps(a) if isinstance(a, dict) else a for a in answers])
     # The fake stands in for a remote model, which writes the article schema itself (extraction: fill).
     run = Run(settings=ModelSettings(model="fake", base_url="http://127.0.0.1:9/v1"), backend=model)
-    briefing = asyncio.run(brief_articles(run, [ARTICLE], dt.date(2025, 10, 26)))
+    briefing = asyncio.run(run.brief([ARTICLE], dt.date(2025, 10, 26)))
     return briefing, model
 
 

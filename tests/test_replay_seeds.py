@@ -17,7 +17,7 @@ from summarizer.articles import load_articles
 from summarizer.cache import Cached, open_cache
 from summarizer.embedded import IDENTITY, MODEL_NAME
 from summarizer.fixtures import Replaying
-from summarizer.pipeline import Run, brief_articles
+from summarizer.pipeline import Run
 from summarizer.schemas import Briefing
 from summarizer.templates import load_template
 
@@ -113,8 +113,8 @@ def _cached_run(cache_dir, template=None) -> Run:
 
 def test_second_run_is_served_from_the_cache(tmp_path):
     articles = load_articles([SEEDS], default_published=DAY).articles
-    first = asyncio.run(brief_articles(_cached_run(tmp_path), articles, DAY))
-    second = asyncio.run(brief_articles(_cached_run(tmp_path), articles, DAY))
+    first = asyncio.run(_cached_run(tmp_path).brief(articles, DAY))
+    second = asyncio.run(_cached_run(tmp_path).brief(articles, DAY))
     assert first.metadata.cache_hits == 0 and first.metadata.model_calls > 0
     assert second.metadata.model_calls == 0
     assert second.metadata.cache_hits == first.metadata.model_calls
@@ -128,10 +128,10 @@ def test_another_template_recomputes_and_coming_back_hits_the_cache(tmp_path):
     (mine / "briefing.system.j2").write_text("Write a briefing as JSON.", encoding="utf-8")
     articles = load_articles([SEEDS], default_published=DAY).articles
     cache = tmp_path / "cache"
-    asyncio.run(brief_articles(_cached_run(cache), articles, DAY))
+    asyncio.run(_cached_run(cache).brief(articles, DAY))
     # A changed template is a new request: the cache does not answer it (nor do the fixtures).
-    changed = asyncio.run(brief_articles(_cached_run(cache, mine), articles, DAY))
+    changed = asyncio.run(_cached_run(cache, mine).brief(articles, DAY))
     assert [f.stage for f in changed.metadata.failures] == ["briefing"]
     assert "no recorded reply" in changed.metadata.failures[0].reason
-    back = asyncio.run(brief_articles(_cached_run(cache), articles, DAY))
+    back = asyncio.run(_cached_run(cache).brief(articles, DAY))
     assert back.metadata.model_calls == 0 and back.metadata.cache_hits > 0

@@ -1,0 +1,82 @@
+"""Writing a run's results: every file replaced whole or not at all, and never by nothing.
+
+The CLI, `record` and Python callers write through here, so that the rules
+hold everywhere: an interrupted write leaves the old file; a run in which
+every article failed writes nothing (an empty briefing must not replace
+yesterday's good one); files are the user's alone (0600).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from .articles import Article
+from .errors import SummarizerError
+from .render import FORMATS, render
+from .schemas import Briefing
+
+#: What `--format` may ask for: a renderer's format, or "both" for Markdown and JSON.
+BRIEFING_FORMATS = (*FORMATS, "both")
+
+
+class NothingWritten(SummarizerError):
+    """Every article failed: no briefing file was written or replaced."""
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Replace `path` only once the new content is complete: an interrupted run leaves the old file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        os.chmod(tmp, 0o600)  # a briefing quotes the user's sources: theirs alone until they share it
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def briefing_targets(fmt: str, out: Path | None) -> list[tuple[str, Path]]:
+    """(format, file) for each file a briefing is written to: briefing.md, or OUT, or OUT.md and OUT.json."""
+    kinds = ["md", "json"] if fmt == "both" else [fmt]
+    targets = []
+    for kind in kinds:
+        target = out or Path(f"briefing.{kind}")
+        if out and len(kinds) > 1:
+            target = out.with_suffix(f".{kind}")
+        targets.append((kind, target))
+    return targets
+
+
+def check_written(briefing: Briefing) -> Briefing:
+    """Raise NothingWritten when no article could be summarised; the other failures come as details."""
+    if briefing.articles:
+        return briefing
+    reasons = [f"{f.article_id}: {f.reason}" for f in briefing.metadata.failures if f.stage == "article"]
+    raise NothingWritten(
+        f"no article could be summarised; nothing written ({reasons[0] if reasons else 'no reason given'})",
+        details=reasons[1:],
+    )
+
+
+def write_briefing(
+    briefing: Briefing, articles: Mapping[str, Article], fmt: str = "md", out: Path | None = None
+) -> list[Path]:
+    """Write the briefing in `fmt` (md, json, html or both); the files written, in order."""
+    check_written(briefing)
+    written = []
+    for kind, target in briefing_targets(fmt, out):
+        write_atomically(target, render(briefing, kind, dict(articles)))
+        written.append(target)
+    return written
+
+
+def write_json(path: Path, data: Any) -> Path:
+    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    return path
