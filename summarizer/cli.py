@@ -7,7 +7,6 @@ Exit codes: 0 done; 1 the run failed and wrote nothing; 2 bad usage or input;
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import functools
 import inspect
@@ -119,19 +118,22 @@ BATCH_OPTIONS = [
                  "rerun the same command to resume."),
     _option("batch_poll", float, _default("batch_poll"), "--batch-poll", min=0.01, panel="Batch API",
             help="With --batch: seconds before the first status check; later checks back off up to a minute."),
+    _option("batch_id", Optional[str], None, "--batch-id", panel="Batch API",
+            help="Collect this batch, submitted earlier, instead of submitting one (implies --batch)."),
 ]
 
 
 def settings_from_options(
     model, base_url, mode, max_retries, timeout, attempts, call_budget, context_tokens, rpm, concurrency,
-    cache_dir, no_cache, fixtures=None, fixture_mode="off", batch=False, batch_poll=None,
+    cache_dir, no_cache, fixtures=None, fixture_mode="off", batch=False, batch_poll=None, batch_id=None,
 ) -> ModelSettings:
     """The one ModelSettings of a command, from its options and the environment."""
     return ModelSettings.from_env(
         model=model, base_url=base_url, mode=mode, max_retries=max_retries, timeout=timeout,
         retry=RetryPolicy(attempts=attempts, max_seconds=call_budget), context_tokens=context_tokens,
         requests_per_minute=rpm, concurrency=concurrency, cache_dir=cache_dir, use_cache=not no_cache,
-        fixtures=fixtures, fixture_mode=fixture_mode, batch=batch, batch_poll=batch_poll,
+        fixtures=fixtures, fixture_mode=fixture_mode, batch=batch or bool(batch_id), batch_poll=batch_poll,
+        batch_id=batch_id,
     ).check()
 
 
@@ -207,7 +209,6 @@ def brief(
     date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     template: TemplateOpt = "default",
-    batch_id: Annotated[Optional[str], typer.Option("--batch-id", rich_help_panel="Batch API", help="Collect this batch, submitted earlier, instead of submitting one (implies --batch).")] = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
     gold: Annotated[Optional[Path], typer.Option("--gold", help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
@@ -221,15 +222,13 @@ def brief(
     2 bad usage or no readable article; 3 briefing written, but some articles,
     files or the narrative failed (listed in it); 130 interrupted.
     """
-    if batch_id and not settings.batch:
-        settings = dataclasses.replace(settings, batch=True).check()
     _brief_and_write(
         paths, settings, template, date.date() if date else None, published.date() if published else None,
-        fmt.value, out_path, gold, batch_id, quiet, no_log, allow_partial, "brief",
+        fmt.value, out_path, gold, quiet, no_log, allow_partial, "brief",
     )
 
 
-def _brief_and_write(paths, settings, template, day, published, fmt, out_path, gold, batch_id, quiet, no_log,
+def _brief_and_write(paths, settings, template, day, published, fmt, out_path, gold, quiet, no_log,
                      allow_partial, command_name) -> None:
     """What `brief` and `record` do: load, brief with the library, write, report."""
     from .outputs import write_briefing
@@ -249,7 +248,7 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
 
         async def run_briefing():
             notify = lambda line: err.print(line, highlight=False)  # noqa: E731  (batch status lines)
-            async with Run(settings=settings, template=tpl, batch_id=batch_id, notify=notify) as run:
+            async with Run(settings=settings, template=tpl, notify=notify) as run:
                 return await run.brief(loaded.articles, day, progress, loaded.failures, loaded.duplicates)
 
         briefing = asyncio.run(run_briefing())
@@ -361,7 +360,7 @@ def record(
     assert settings.fixtures is not None  # --fixtures has a default
     _brief_and_write(
         paths, settings, template, date.date() if date else None, published.date() if published else None,
-        "json", settings.fixtures / "briefing.json", None, None, False, False, False, "record",
+        "json", settings.fixtures / "briefing.json", None, False, False, False, "record",
     )
 
 

@@ -46,7 +46,6 @@ class Run:
     backend: Backend | None = None
     owns_backend: bool = True  # False when the backend is shared (the HTTP service): closing the run leaves it open
     fills_cache: Any = None  # the cache of finished fills (summarizer.fillcache); set when the run builds its backend
-    batch_id: str | None = None  # batch mode: collect this batch, submitted earlier, before submitting any
     notify: Callable[[str], None] = log.info  # batch mode: one line per change of a batch's status
 
     def __post_init__(self) -> None:
@@ -55,7 +54,7 @@ class Run:
             self.backend = build_backend(self.settings)
             self.fills_cache = fills_cache_for(self.settings)
             if self.settings.batch:
-                self._batch = BatchRun.over(self.backend, self.settings, attach=self.batch_id, report=self.notify)
+                self._batch = BatchRun.over(self.backend, self.settings, attach=self.settings.batch_id, report=self.notify)
         elif self.settings.batch:
             raise SettingsError("batch mode answers through its own backend; none can be handed in")
         elif self.owns_backend and not isinstance(self.backend, Throttled):

@@ -57,6 +57,7 @@ class ModelSettings:
     concurrency: int = 4  # requests in flight at once
     batch: bool = False  # answer model calls through the OpenAI Batch API (summarizer.batch)
     batch_poll: float = 5.0  # with batch: seconds before the first status check
+    batch_id: str | None = None  # with batch: collect this batch, submitted earlier, before submitting any
 
     #: What a remote model is assumed to hold when nobody says (most current
     #: hosted models hold more; a local Ollama model may hold less: set it).
