@@ -112,6 +112,22 @@ def test_an_interrupted_batch_run_resumes_its_batch(folder, tmp_path, good, reli
     assert batches == ["batch_1", "batch_2"]  # the articles' batch was not submitted twice
 
 
+def test_batch_id_collects_a_batch_submitted_from_elsewhere(folder, tmp_path, good):
+    # Another machine (another cache) submitted the articles' batch; --batch-id collects it, alone implying --batch.
+    with FakeOpenAIServer(good) as server:
+        first = brief(server, folder, tmp_path / "a.json", "--cache-dir", str(tmp_path / "one"))
+        assert first.returncode == 0, first.stderr
+        args = [a for a in command(server, folder, tmp_path / "b.json") if a != "--batch"]
+        result = subprocess.run([*args, "--batch-id", "batch_1", "--cache-dir", str(tmp_path / "two")],
+                                capture_output=True, text=True, cwd=ROOT, timeout=120,
+                                env={**os.environ, "OPENAI_API_KEY": SECRET})
+        batches = list(server.batches)
+    assert result.returncode == 0, result.stderr
+    assert "batch batch_1: resuming" in result.stderr
+    assert batches == ["batch_1", "batch_2", "batch_3"]  # only the briefing call was sent again
+    assert json.loads((tmp_path / "b.json").read_text(encoding="utf-8"))["metadata"]["batches"] == ["batch_1", "batch_3"]
+
+
 def test_batch_needs_the_cache(folder, tmp_path, good):
     with FakeOpenAIServer(good) as server:
         result = brief(server, folder, tmp_path / "b.json", "--no-cache")
