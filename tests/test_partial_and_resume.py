@@ -237,3 +237,31 @@ def test_outputs_and_cache_are_readable_by_the_user_alone(folder, tmp_path, good
     paths = [out, cache, Path(os.environ["SUMMARIZER_LOGS_DB"]), *cache.rglob("*")]
     loose = [f"{p} {stat.filemode(p.stat().st_mode)}" for p in paths if p.stat().st_mode & 0o077]
     assert loose == []
+
+
+# --- record: the documented way fixtures are made, against any endpoint
+
+
+def test_record_writes_fixtures_that_replay_to_the_same_briefing(folder, tmp_path, good):
+    fixtures = tmp_path / "fixtures"
+    with FakeOpenAIServer(good) as server:
+        recorded = subprocess.run(
+            [sys.executable, "-m", "summarizer", "record", str(folder), "--fixtures", str(fixtures),
+             "--date", "2025-10-26", "--base-url", server.base_url, "--model", "fake-model", "--mode", "json_schema",
+             "--no-cache", "--timeout", "30"],
+            capture_output=True, text=True, cwd=ROOT, env=env(), timeout=120,
+        )
+        calls, endpoint = len(server.seen), server.base_url
+    assert recorded.returncode == 0, recorded.stderr
+    exchanges = [p for p in fixtures.glob("*.json") if p.name != "briefing.json"]
+    assert len(exchanges) == calls == len(list(folder.glob("*.txt"))) + 1  # each article, then the briefing
+    replayed = subprocess.run(
+        [sys.executable, "-m", "summarizer", "brief", str(folder), "--date", "2025-10-26", "-f", "json",
+         "-o", str(tmp_path / "replayed.json"), "--fixtures", str(fixtures), "--fixture-mode", "replay",
+         "--base-url", endpoint, "--model", "fake-model", "--mode", "json_schema", "--no-log"],  # the server is gone
+        capture_output=True, text=True, cwd=ROOT, env=env(), timeout=120,
+    )
+    assert replayed.returncode == 0, replayed.stderr
+    first, again = (json.loads(p.read_text(encoding="utf-8")) for p in (fixtures / "briefing.json", tmp_path / "replayed.json"))
+    first.pop("metadata"), again.pop("metadata")
+    assert first == again
