@@ -456,6 +456,10 @@ def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port to listen on.")] = 8000,
     max_body: Annotated[int, typer.Option(min=1024, help="Largest request body in bytes (413 above it).")] = 5 * 1024 * 1024,
+    templates_dir: Annotated[Optional[list[Path]], typer.Option("--templates-dir", help="A folder of template folders callers may name too (besides the built-in ones); give it again for more.")] = None,
+    max_connections: Annotated[Optional[int], typer.Option(min=16, help="Connections open at once (default 512, at most half the file descriptor limit); the oldest idle one makes room for a new one.")] = None,
+    request_timeout: Annotated[float, typer.Option(min=1.0, help="Seconds a client has to send a whole request, headers and body.")] = 20.0,
+    max_jobs: Annotated[int, typer.Option(min=1, help="Jobs queued or running at once (429 beyond).")] = 16,
     *,
     settings: ModelSettings,
 ) -> None:
@@ -463,16 +467,20 @@ def serve(
 
     With --batch, briefings are jobs only (?async=true) whose model calls go through the Batch API.
     """
-    import uvicorn
-
-    from .service import TOKEN_ENV, create_app
+    from .service import TOKEN_ENV, Limits, create_app
+    from .service import serve as serve_app
 
     token = os.environ.get(TOKEN_ENV, "")
     if len(token) < 16:
         raise fail(f"set {TOKEN_ENV} to a secret of 16 characters or more; every call but /healthz must carry it", EXIT_USAGE)
     if not settings.use_cache:
         raise fail("the service keeps its jobs in the cache folder; it cannot run with --no-cache", EXIT_USAGE)
-    uvicorn.run(create_app(settings, token, max_body), host=host, port=port, log_level="warning")
+    for folder in templates_dir or []:
+        if not folder.is_dir():
+            raise fail(f"--templates-dir {folder}: no such folder", EXIT_USAGE)
+    app = create_app(settings, token, templates_dirs=templates_dir or [],
+                     limits=Limits(max_body=max_body, max_jobs=max_jobs))
+    serve_app(app, host, port, max_connections, request_timeout)
 
 
 @command("stats", app=cache_app)

@@ -10,6 +10,7 @@ from .candidates import summarize_from_candidates
 from .choices import article_choices, constrain_choices
 from .dates import HISTORY_DAYS, resolve_date
 from .grounding import ArticleGrounder
+from .offload import off_loop
 from .schemas import (
     Actor,
     ArticleReply,
@@ -94,7 +95,9 @@ async def _summarize_text(
     if chunk is not None:
         labels["chunk"] = f"{chunk.index + 1}/{chunk.total}"
     if template.extraction(small_model=constrain_quotes) == "candidates":
-        return summarize_from_candidates(article)
+        # Reading by rules is CPU work (tens of ms an article): in a thread, the event loop
+        # stays free for the service's other callers and the model calls in flight.
+        return await off_loop(summarize_from_candidates, article)
     grounder = ArticleGrounder(article.id, article.text)
     filled = await client.fill(
         reply_model_for(article, constrain_quotes, template),

@@ -25,6 +25,7 @@ from .calls import Backend, ModelCallError
 from .errors import UsageError
 from .extract import summarize
 from .fillcache import RememberedFills
+from .offload import off_loop
 from .ratelimit import Throttled
 from .schemas import ArticleSummary, Briefing, Failure, RunMetadata
 from .settings import ModelSettings, SettingsError
@@ -209,7 +210,9 @@ class Run:
             "articles": max(0.0, articles_done - started - startup),
             "briefing": time.monotonic() - articles_done,
         }
-        briefing = assemble(summaries, used, day, reply, self.metadata(started, failures, dropped, duplicates or {}, reasks))
+        metadata = self.metadata(started, failures, dropped, duplicates or {}, reasks)
+        # Merging hundreds of articles takes seconds of CPU: not on the event loop the service answers from.
+        briefing = await off_loop(assemble, summaries, used, day, reply, metadata)
         briefing.metadata.timings = {k: round(v, 3) for k, v in timings.items()}
         return briefing
 

@@ -3,11 +3,15 @@
     POST /v1/articles/summarize     one article in, its grounded summary out
     POST /v1/briefings              articles in, briefing out (?format=json|md|html)
     POST /v1/briefings?async=true   202 and a job id; GET /v1/jobs/{id} for progress and result
-    GET  /v1/templates, /healthz, /openapi.json
+    GET  /v1/templates, /healthz, /openapi.json, /docs
 
 Every route but /healthz needs `Authorization: Bearer <token>`, the token
-being $SUMMARIZER_API_TOKEN (compared in constant time). Bodies over the size
-limit get 413, invalid ones 422 with the field and the reason. The model,
+being $SUMMARIZER_API_TOKEN (compared in constant time), checked before the
+body or the route is looked at. Bodies over the size limit get 413, invalid
+ones 422 with the field and the reason. Templates are chosen by name among
+the built-in ones and those the operator listed (--templates-dir). Jobs are
+bounded in number and bytes (429 beyond), and connections in number and in
+the time a request may take to arrive (summarizer.connections). The model,
 cache and templates are the CLI's: one backend is built at start-up and
 shared by all requests (the embedded model's server starts once).
 
@@ -26,10 +30,14 @@ import json
 import os
 import time
 import uuid
+import zlib
+from collections.abc import Sequence
 from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Query, Request
+from fastapi import FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
 from pydantic import BaseModel, Field
@@ -37,13 +45,15 @@ from pydantic import BaseModel, Field
 from . import __version__
 from .articles import Article
 from .calls import ModelCallError
+from .errors import SummarizerError, UsageError
 from .pipeline import Run
 from .settings import ModelSettings
-from .templates import TemplateError, available, load_template
+from .templates import TemplateError, available, load_named, load_template
 
 TOKEN_ENV = "SUMMARIZER_API_TOKEN"
 DEFAULT_MAX_BODY = 5 * 1024 * 1024
 MAX_SYNC_ARTICLES = 100  # more than this in one request: ask for a job (?async=true)
+PROGRESS_SAVE_SECONDS = 2.0  # a running job's record is saved at most this often (and when it ends)
 
 
 class ArticleIn(BaseModel):
@@ -87,31 +97,98 @@ class JobOut(BaseModel):
 
 
 class Jobs:
-    """Job records in the cache (JSON text under 'job:<id>'): they outlive the process."""
+    """Job records in the cache: they outlive the process.
+
+    A job's request is stored once ('job:<id>:request'), its result once
+    ('job:<id>:result'); its record ('job:<id>', status and counts, a few
+    hundred bytes) is what changes as articles finish. Writing the whole
+    request again after each article made a 500-article job write 2.5 GB.
+    """
 
     def __init__(self, cache: Any) -> None:
         self.cache = cache
 
+    def create(self, job: dict[str, Any], request: dict[str, Any]) -> None:
+        job["request_bytes"] = self._put(f"job:{job['id']}:request", request)
+        self.save(job)
+
+    def _put(self, key: str, value: Any) -> int:
+        # Compressed: a briefing's JSON repeats its quotes and keys, and shrinks about tenfold.
+        body = zlib.compress(json.dumps(value, default=str).encode("utf-8"), 6)
+        self.cache.set(key, body)
+        return len(body)
+
+    def _take(self, key: str) -> Any:
+        raw = self.cache.get(key)
+        if raw is None:
+            return None
+        return json.loads(zlib.decompress(raw) if isinstance(raw, bytes) else raw)
+
     def save(self, job: dict[str, Any]) -> None:
         self.cache.set(f"job:{job['id']}", json.dumps(job, default=str))
+
+    def finish(self, job: dict[str, Any], result: dict[str, Any] | None) -> None:
+        if result is not None:
+            self._put(f"job:{job['id']}:result", result)
+        self.cache.delete(f"job:{job['id']}:request")  # done with: only the result is asked for again
+        self.save(job)
 
     def get(self, job_id: str) -> dict[str, Any] | None:
         raw = self.cache.get(f"job:{job_id}")
         return json.loads(raw) if raw else None
 
+    def request(self, job_id: str) -> dict[str, Any] | None:
+        stored = self._take(f"job:{job_id}:request")
+        if stored is not None:
+            return stored
+        # A record written by an earlier version holds its request inline: store it apart from now on.
+        inline = (self.get(job_id) or {}).get("request")
+        if inline is not None:
+            self._put(f"job:{job_id}:request", inline)
+        return inline
+
+    def result(self, job_id: str) -> dict[str, Any] | None:
+        return self._take(f"job:{job_id}:result") or (self.get(job_id) or {}).get("result")
+
     def unfinished(self) -> list[dict[str, Any]]:
         found = []
         for key in self.cache.iterkeys():
-            if isinstance(key, str) and key.startswith("job:"):
+            if isinstance(key, str) and key.startswith("job:") and key.count(":") == 1:
                 job = self.get(key[4:])
                 if job and job["status"] in ("queued", "running"):
                     found.append(job)
-        return found
+        return sorted(found, key=lambda j: j.get("created_at", 0))
 
 
-def create_app(settings: ModelSettings | None = None, token: str | None = None, max_body: int = DEFAULT_MAX_BODY) -> FastAPI:
+@dataclass
+class Limits:
+    """What one service takes on at once; beyond it a caller gets a clear 429 and comes back later."""
+
+    max_body: int = DEFAULT_MAX_BODY
+    max_jobs: int = 16  # jobs queued or running
+    max_queued_bytes: int = 100 * 1024 * 1024  # their requests together
+    running_jobs: int = 2  # jobs that run at once; the others wait their turn
+
+
+def bearer_token(header: str) -> str:
+    """The credentials of an `Authorization: Bearer ...` header; the scheme is case-insensitive (RFC 9110)."""
+    scheme, _, credentials = header.strip().partition(" ")
+    return credentials.strip() if scheme.lower() == "bearer" else ""
+
+
+OPEN_PATHS = {"/healthz"}
+
+
+def create_app(
+    settings: ModelSettings | None = None,
+    token: str | None = None,
+    max_body: int = DEFAULT_MAX_BODY,
+    templates_dirs: Sequence[Path] = (),
+    limits: Limits | None = None,
+) -> FastAPI:
     settings = settings or ModelSettings.from_env()
     token = token if token is not None else os.environ.get(TOKEN_ENV, "")
+    limits = limits or Limits(max_body=max_body)
     state: dict[str, Any] = {}
 
     @asynccontextmanager
@@ -123,6 +200,8 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
         state["run"] = shared
         state["jobs"] = Jobs(open_cache(settings.cache_dir))
         state["tasks"] = set()
+        state["running"] = asyncio.Semaphore(limits.running_jobs)
+        state["live"] = {}  # job id -> the record of a job queued or running in this process
         for job in state["jobs"].unfinished():  # interrupted by a restart: start again
             _start(job)
         try:
@@ -135,20 +214,20 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
     app = FastAPI(title="summarizer", version=__version__, lifespan=lifespan,
                   description="Grounded daily briefings from news articles.")
 
-    def authorised(request: Request) -> None:
-        given = request.headers.get("authorization", "")
-        expected = f"Bearer {token}"
-        if not token or not hmac.compare_digest(given.encode(), expected.encode()):
-            raise HTTPException(401, "missing or wrong bearer token", headers={"WWW-Authenticate": "Bearer"})
-
     @app.middleware("http")
-    async def limit_body(request: Request, call_next):
+    async def guard(request: Request, call_next):
+        # The token is checked before anything else is looked at: the body, the route, the docs.
+        if request.url.path not in OPEN_PATHS:
+            given = bearer_token(request.headers.get("authorization", ""))
+            if not token or not hmac.compare_digest(given.encode(), token.encode()):
+                return JSONResponse({"error": "missing or wrong bearer token"}, status_code=401,
+                                    headers={"WWW-Authenticate": "Bearer"})
         declared = request.headers.get("content-length")
         if request.method in ("POST", "PUT", "PATCH") and not (declared or "").isdigit():
             # A streamed body of unknown length could not be held to the limit before it is read.
             return JSONResponse({"error": "a request body needs a Content-Length"}, status_code=411)
-        if declared and int(declared) > max_body:
-            return JSONResponse({"error": f"request body over {max_body} bytes"}, status_code=413)
+        if declared and int(declared) > limits.max_body:
+            return JSONResponse({"error": f"request body over {limits.max_body} bytes"}, status_code=413)
         return await call_next(request)
 
     @app.exception_handler(RequestValidationError)
@@ -159,9 +238,19 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
         first = problems[0] if problems else {"where": "body", "problem": "invalid"}
         return JSONResponse({"error": f"{first['where']}: {first['problem']}", "problems": problems}, status_code=422)
 
+    @app.exception_handler(SummarizerError)
+    async def failed(request: Request, error: SummarizerError):
+        # Bad input (a template that does not render) is the caller's to fix; a model failure is upstream's.
+        status = 422 if isinstance(error, UsageError) else 502
+        return JSONResponse({"error": str(error)}, status_code=status)
+
+    @app.exception_handler(RecursionError)
+    async def too_deep(request: Request, error: RecursionError):
+        return JSONResponse({"error": "body: JSON nested too deeply"}, status_code=422)
+
     def template_named(name: str):
         try:
-            return load_template(name)
+            return load_named(name, templates_dirs)
         except TemplateError as error:
             raise HTTPException(422, str(error)) from None
 
@@ -186,39 +275,67 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
         return briefing, {a.id: a for a in articles}
 
     def _start(job: dict[str, Any]) -> None:
+        state["live"][job["id"]] = job
+
         async def work() -> None:
             jobs: Jobs = state["jobs"]
-            job["status"] = "running"
-            jobs.save(job)
-
-            def progress(event: str, article_id: str) -> None:
-                if event in ("done", "failed"):
-                    job["done"] += 1
+            result = None
+            try:
+                async with state["running"]:
+                    request = jobs.request(job["id"])
+                    if request is None:
+                        raise RuntimeError("the job's request is no longer stored")
+                    job.pop("request", None)  # an earlier version's inline copy: not rewritten per article
+                    job.update(status="running", done=0)
                     jobs.save(job)
 
-            try:
-                briefing, _ = await brief(BriefingIn.model_validate(job["request"]), progress)
-                job.update(status="done", result=briefing.model_dump(mode="json"))
+                    saved = time.monotonic()
+
+                    def progress(event: str, article_id: str) -> None:
+                        nonlocal saved
+                        if event in ("done", "failed"):
+                            job["done"] += 1  # callers read it live (state["live"])
+                            if time.monotonic() - saved > PROGRESS_SAVE_SECONDS:
+                                jobs.save(job)  # for a restart: the small record, every few seconds
+                                saved = time.monotonic()
+
+                    briefing, _ = await brief(BriefingIn.model_validate(request), progress)
+                    result = briefing.model_dump(mode="json")
+                    job["status"] = "done"
             except HTTPException as error:
                 job.update(status="failed", error=str(error.detail))
+            except SummarizerError as error:
+                job.update(status="failed", error=str(error))
             except Exception as error:  # a job's failure is its record's, not the service's
                 job.update(status="failed", error=f"{type(error).__name__}: {error}")
             job["finished_at"] = time.time()
-            jobs.save(job)
+            jobs.finish(job, result)
+            state["live"].pop(job["id"], None)
 
         task = asyncio.get_running_loop().create_task(work())
         state["tasks"].add(task)
         task.add_done_callback(state["tasks"].discard)
 
+    def admit(size: int) -> None:
+        """Refuse a job beyond the queue's bounds, with when to come back."""
+        waiting = list(state["live"].values())
+        queued_bytes = sum(j.get("request_bytes", 0) for j in waiting)
+        if len(waiting) >= limits.max_jobs or queued_bytes + size > limits.max_queued_bytes:
+            raise HTTPException(
+                429, f"{len(waiting)} jobs ({queued_bytes} bytes) are waiting; the service takes "
+                     f"{limits.max_jobs} jobs or {limits.max_queued_bytes} bytes at once: try again later",
+                headers={"Retry-After": "60"},
+            )
+
     @app.get("/healthz")
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    @app.get("/v1/templates", dependencies=[Depends(authorised)])
+    @app.get("/v1/templates")
     async def templates() -> list[dict[str, str]]:
-        return [{"name": name, "hash": load_template(name).hash} for name in available()]
+        return [{"name": name, "hash": load_template(folder).hash} for name, folder in available(templates_dirs).items()]
 
-    @app.post("/v1/articles/summarize", dependencies=[Depends(authorised)])
+    @app.post("/v1/articles/summarize")
     async def summarize_article(body: SummarizeIn) -> dict[str, Any]:
         batch_only(False)
         run = state["run"].for_template(template_named(body.template))
@@ -228,7 +345,7 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
             raise HTTPException(502, str(error)) from None
         return summary.model_dump(mode="json")
 
-    @app.post("/v1/briefings", dependencies=[Depends(authorised)], responses={202: {"model": JobOut}})
+    @app.post("/v1/briefings", responses={202: {"model": JobOut}})
     async def briefings(
         body: BriefingIn,
         format: Literal["json", "md", "html"] = Query("json", description="json, md or html"),
@@ -237,14 +354,17 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
         from .render import render
 
         batch_only(run_async)
+        template_named(body.template)  # an unknown template is a 422 now, not a failed job later
         if not run_async and len(body.articles) > MAX_SYNC_ARTICLES:
             # A request held open for minutes times out somewhere between caller and service.
             raise HTTPException(422, f"{len(body.articles)} articles: more than {MAX_SYNC_ARTICLES} "
                                      "in one request need ?async=true")
         if run_async:
+            request = body.model_dump(mode="json")
+            admit(len(json.dumps(request, default=str)))
             job = {"id": uuid.uuid4().hex, "status": "queued", "done": 0, "total": len(body.articles),
-                   "request": body.model_dump(mode="json"), "created_at": time.time()}
-            state["jobs"].save(job)
+                   "created_at": time.time()}
+            state["jobs"].create(job, request)
             _start(job)
             return JSONResponse({"id": job["id"], "status": "queued", "url": f"/v1/jobs/{job['id']}"}, status_code=202)
         briefing, articles = await brief(body)
@@ -254,11 +374,34 @@ def create_app(settings: ModelSettings | None = None, token: str | None = None, 
             return HTMLResponse(render(briefing, "html", articles))
         return JSONResponse(briefing.model_dump(mode="json"))
 
-    @app.get("/v1/jobs/{job_id}", dependencies=[Depends(authorised)], response_model=JobOut)
+    @app.get("/v1/jobs/{job_id}", response_model=JobOut)
     async def job_status(job_id: str) -> dict[str, Any]:
-        job = state["jobs"].get(job_id)
+        job = state["live"].get(job_id) or state["jobs"].get(job_id)
         if job is None:
-            raise HTTPException(404, f"no job {job_id}")
-        return {k: job.get(k) for k in JobOut.model_fields}
+            raise HTTPException(404, f"no job {job_id[:40]}")
+        shown = {k: job.get(k) for k in JobOut.model_fields}
+        if job["status"] == "done":
+            shown["result"] = state["jobs"].result(job_id)
+        return shown
 
     return app
+
+
+def serve(app: FastAPI, host: str, port: int, max_connections: int | None = None,
+          request_seconds: float | None = None) -> None:
+    """Run the app on uvicorn, with its connections held to the bounds of summarizer.connections."""
+    from collections import OrderedDict
+
+    import uvicorn
+
+    from .connections import REQUEST_SECONDS, GuardedH11, connection_limit, quiet_server_logs
+
+    protocol = type("Guarded", (GuardedH11,), {
+        "max_connections": connection_limit(max_connections),
+        "request_seconds": request_seconds or REQUEST_SECONDS,
+        "waiting": OrderedDict(),
+    })
+    quiet_server_logs()
+    config = uvicorn.Config(app, host=host, port=port, log_level="warning", http=protocol,
+                            timeout_keep_alive=5, backlog=2048)
+    uvicorn.Server(config).run()

@@ -21,6 +21,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -53,9 +54,10 @@ def builtin_folders() -> list[Path]:
     return [p for p in (package / "prompts", package.parent / "prompts") if p.is_dir()]
 
 
-def available() -> dict[str, Path]:
+def available(extra_roots: Sequence[Path] = ()) -> dict[str, Path]:
+    """Template name -> folder: the built-in ones, then those in `extra_roots` (folders of template folders)."""
     found: dict[str, Path] = {}
-    for root in builtin_folders():
+    for root in [*builtin_folders(), *extra_roots]:
         for folder in sorted(root.iterdir()):
             if folder.is_dir() and (folder / "article.user.j2").is_file():
                 found.setdefault(folder.name, folder)
@@ -126,6 +128,18 @@ def untrusted(text: str, tag: str) -> str:
     tag is broken up; everything else reaches the model as written.
     """
     return re.sub(rf"<(\s*/\s*{re.escape(tag)})", r"<\\\1", str(text), flags=re.IGNORECASE)
+
+
+def load_named(name: str, extra_roots: Sequence[Path] = ()) -> Template:
+    """A template by name only, from the built-in ones and `extra_roots`; never a path a caller chose.
+
+    The HTTP service loads templates this way: an unknown name says nothing
+    about the server's file system.
+    """
+    known = available(extra_roots)
+    if name not in known:
+        raise TemplateError(f"no template named {name[:40]!r}; GET /v1/templates lists the ones offered")
+    return load_template(known[name])
 
 
 def load_template(name_or_path: str | Path | None = None) -> Template:

@@ -24,6 +24,7 @@ KINDS = {
     "bad_input": ("Bad input", "tried", "handled"),
     "hostile": ("Hostile text", "tried", "kept out of the briefing"),
     "cache": ("Cache, crashes and secrets", "tried", "held"),
+    "service": ("The HTTP service under hostile callers", "tried", "held"),
 }
 BEGIN = "<!-- BEGIN GENERATED: pytest tests --reliability-report RELIABILITY.md -->"
 END = "<!-- END GENERATED -->"

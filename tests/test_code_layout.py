@@ -41,14 +41,14 @@ def test_python_callers_and_the_cli_get_the_same_defaults():
 # --- the data flows one way: a module imports only from its own layer or the ones below
 
 LAYERS = [
-    {"errors", "schemas", "dates", "injection", "lenient"},  # foundations: nothing of ours below them
+    {"errors", "schemas", "dates", "injection", "lenient", "offload"},  # foundations: nothing of ours below them
     {"align", "articles", "templates"},  # reading text and templates
     {"calls", "providers", "retry", "ratelimit", "cache", "fixtures", "embedded", "batch", "fakes", "tokens",
      "settings", "backends", "structured", "fillcache"},  # the single model call and the layers around it
     {"choices", "candidates", "merge", "chunks", "grounding", "questions", "prose", "extract", "synthesize",
      "render", "evaluate", "runlog"},  # the stages
     {"pipeline"},  # the stages in order, over one backend
-    {"outputs", "compare", "service"},  # what drives the pipeline for a caller
+    {"outputs", "compare", "service", "connections"},  # what drives the pipeline for a caller
     {"cli"},  # parses, calls, prints
 ]
 
