@@ -101,7 +101,7 @@ def _decode(raw: bytes, warnings: list[str]) -> str:
         except UnicodeDecodeError:
             text = body.decode(codec, "replace")
             warnings.append(f"invalid {codec.upper()} data replaced")
-    elif b"\0" in raw[:8192]:  # UTF-16/32 are full of NULs; anything else with one is not prose
+    elif b"\0" in raw:  # UTF-16/32 are full of NULs; anything else with one is not prose
         raise ValueError("not a text file (binary content)")
     else:
         text, bad = _ESCAPED_BYTE.subn("\ufffd", body.decode("utf-8", "surrogateescape"))
@@ -179,7 +179,19 @@ def _read_txt(stem: str, text: str, warnings: list[str]) -> Iterator[Fields]:
 
 
 class _YAMLLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings."""
+    """SafeLoader that leaves dates as strings, and refuses aliases.
+
+    Front matter has no use for `&anchor` / `*alias`, and a few hundred bytes
+    of nested aliases expand into gigabytes (a "billion laughs"): one alias,
+    and the front matter is set aside with a warning.
+    """
+
+    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+        if self.check_event(yaml.AliasEvent):
+            event = self.peek_event()
+            raise yaml.composer.ComposerError(None, None, "uses a YAML alias (*), which front matter does not allow",
+                                              event.start_mark)
+        return super().compose_node(parent, index)
 
 
 # PyYAML fails the whole mapping on "2025-13-45"; as a string it only costs that one field.
@@ -203,6 +215,9 @@ def _front_matter(text: str, warnings: list[str]) -> tuple[dict[str, Any], str]:
         meta = yaml.load(fm, Loader=_YAMLLoader)
     except yaml.YAMLError as e:
         warnings.append(f"malformed YAML front matter ({getattr(e, 'problem', e)}); kept as text")
+        return {}, text
+    except RecursionError:
+        warnings.append("YAML front matter nested too deeply; kept as text")
         return {}, text
     if meta is not None and not isinstance(meta, dict):
         warnings.append("front matter is not a 'key: value' mapping; kept as text")
@@ -241,6 +256,8 @@ def _read_json(stem: str, text: str, warnings: list[str]) -> Iterator[Fields | A
         data = json.loads(text)
     except json.JSONDecodeError as e:
         raise ValueError(f"invalid JSON ({e})") from None
+    except RecursionError:
+        raise ValueError("JSON nested too deeply") from None
     if isinstance(data, dict):
         records = [(data, stem, "")]
     elif isinstance(data, list):
@@ -261,6 +278,8 @@ def _read_jsonl(stem: str, text: str, warnings: list[str]) -> Iterator[Fields | 
             got = _record(json.loads(line), f"{stem}-{index}", warnings)
         except json.JSONDecodeError as e:
             got = f"invalid JSON ({e.msg}, column {e.colno})"
+        except RecursionError:
+            got = "JSON nested too deeply"
         index += 1
         yield ArticleLoadError("", got, f":{lineno}") if isinstance(got, str) else got
 
@@ -303,7 +322,7 @@ def _walk(roots: list[Path], errors: list[ArticleLoadError]) -> Iterator[Path]:
         try:
             entries = sorted(folder.iterdir(), key=lambda p: p.name)
         except OSError as e:
-            errors.append(ArticleLoadError(str(folder), f"cannot list folder ({e.strerror})"))
+            errors.append(ArticleLoadError(shown(folder), f"cannot list folder ({e.strerror})"))
             return
         for entry in entries:
             if entry.name.startswith("."):
@@ -325,8 +344,14 @@ def _real(path: Path) -> Path | None:
         return None
 
 
+def shown(path: Path | str) -> str:
+    """A path as text that can be printed and stored: bytes of a file name that are not
+    UTF-8 (kept by Python as lone surrogates) become U+FFFD."""
+    return str(path).encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _read_file(path: Path, default_published: date | None) -> Iterator[Article | ArticleLoadError]:
-    name, suffix = str(path), path.suffix.lower()
+    name, suffix = shown(path), path.suffix.lower()
     try:
         reader = _READERS.get(suffix)
         if reader is None:
@@ -337,7 +362,9 @@ def _read_file(path: Path, default_published: date | None) -> Iterator[Article |
         text = _decode(path.read_bytes(), warnings)
         if not text:
             raise ValueError("empty article")
-        for got in reader(path.stem, text, warnings):
+        if name != str(path):
+            warnings.append("the file name is not valid UTF-8; its id and path show U+FFFD for those bytes")
+        for got in reader(shown(path.stem), text, warnings):
             if isinstance(got, ArticleLoadError):
                 yield ArticleLoadError(name, got.reason, got.where)
                 continue
@@ -360,7 +387,7 @@ def load_articles(paths: Sequence[str | Path], default_published: date | None = 
     for root in roots:  # checked up front: a mistyped path is a usage error, not a bad file
         if not root.exists():
             looping = root.is_symlink() and _real(root) is None
-            raise ArticleLoadError(str(root), "symbolic link loop" if looping else "no such file or directory")
+            raise ArticleLoadError(shown(root), "symbolic link loop" if looping else "no such file or directory")
 
     result = LoadResult()
     kept_by_hash: dict[str, str] = {}
@@ -369,7 +396,7 @@ def load_articles(paths: Sequence[str | Path], default_published: date | None = 
     for path in _walk(roots, result.errors):
         real = _real(path)
         if real is None:
-            result.errors.append(ArticleLoadError(str(path), "symbolic link loop, or a link to nowhere"))
+            result.errors.append(ArticleLoadError(shown(path), "symbolic link loop, or a link to nowhere"))
             continue
         if real in seen_files:  # same file named twice or via a symlink
             continue

@@ -182,3 +182,71 @@ def test_thousands_of_tiny_files(server, tmp_path, reliability):
                                           [f"note-{i:05d}" for i in range(TINY_FILES)]))
     assert len(briefing["metadata"]["failures"]) == 31
     assert len(result.stderr.splitlines()) < 20
+
+
+# --- cases an outside probe found to end a whole run (issue: hardening)
+
+
+def _seed_folder(tmp_path: Path, count: int = 2) -> Path:
+    folder = tmp_path / "articles"
+    folder.mkdir()
+    for path in sorted(SEEDS.glob("*.txt"))[:count]:
+        shutil.copy(path, folder)
+    return folder
+
+
+def _seed_ids(count: int = 2) -> list[str]:
+    return [p.stem for p in sorted(SEEDS.glob("*.txt"))[:count]]
+
+
+def test_a_file_name_that_is_not_utf8(server, tmp_path, reliability):
+    reliability("bad_input", "a file name that is not valid UTF-8 (bytes caf\\xe9-\\xff)",
+                "that article briefed under a safe id, with a warning; the others go on")
+    folder = _seed_folder(tmp_path)
+    text = (SEEDS / "000_ca7bab2cb521082e.txt").read_text(encoding="utf-8").replace("Bessent", "Bessant")
+    with open(os.fsencode(folder) + b"/caf\xe9-\xff.txt", "wb") as handle:  # the name as raw bytes
+        handle.write(text.encode("utf-8"))
+    out = tmp_path / "briefing.json"
+    briefing = check(brief(server, [folder], out), out, Outcome(0, ["the file name is not valid UTF-8"],
+                                                                  [*_seed_ids(), "caf\ufffd-\ufffd"]))
+    assert any("\ufffd" in s["path"] for s in briefing["sources"])
+
+
+@pytest.mark.parametrize("kind", ["json", "jsonl"])
+def test_json_nested_fifty_thousand_deep(server, tmp_path, kind, reliability):
+    reliability("bad_input", f"a .{kind} {'file' if kind == 'json' else 'line'} of 50,000 nested arrays",
+                "that file or line skipped with its reason; the rest briefed")
+    folder = _seed_folder(tmp_path)
+    deep = "[" * 50_000 + "]" * 50_000
+    if kind == "json":
+        (folder / "deep.json").write_text(deep, encoding="utf-8")
+        expected = Outcome(3, ["deep.json: JSON nested too deeply"], _seed_ids())
+    else:
+        good = json.dumps({"id": "wire", "text": "The Commerce Ministry said on Friday that talks would go on."})
+        (folder / "deep.jsonl").write_text(f"{good}\n{deep}\n", encoding="utf-8")
+        expected = Outcome(3, ["deep.jsonl:2: JSON nested too deeply"], [*_seed_ids(), "wire"])
+    out = tmp_path / "briefing.json"
+    check(brief(server, [folder], out), out, expected)
+
+
+def test_a_yaml_alias_bomb_in_front_matter(server, tmp_path, reliability):
+    reliability("bad_input", "a YAML alias bomb (nested &a/*a) in .md front matter",
+                "front matter set aside with a warning, in milliseconds; the article briefed")
+    folder = _seed_folder(tmp_path)
+    levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
+    for i, name in enumerate("bcdefghi"):
+        levels.append(f"{name}: &{name} [{','.join(['*' + 'abcdefghi'[i]] * 9)}]")
+    bomb = "---\n" + "\n".join(levels) + "\ntitle: *i\n---\n\nThe Commerce Ministry said on Friday that talks would go on.\n"
+    (folder / "bomb.md").write_text(bomb, encoding="utf-8")
+    out = tmp_path / "briefing.json"
+    briefing = check(brief(server, [folder], out), out,
+                     Outcome(0, ["bomb.md: malformed YAML front matter (uses a YAML alias"], [*_seed_ids(), "bomb"]))
+    assert len(json.dumps(briefing)) < 200_000
+
+
+def test_nul_bytes_after_the_first_8kb(server, tmp_path, reliability):
+    reliability("bad_input", "a .txt file whose NUL bytes start after 8 KB", "skipped as binary, one line; the rest briefed")
+    folder = _seed_folder(tmp_path)
+    (folder / "late-binary.txt").write_bytes(b"The ministry said talks went on. " * 300 + b"\x00\x01\x02" * 100)
+    out = tmp_path / "briefing.json"
+    check(brief(server, [folder], out), out, Outcome(3, ["late-binary.txt: not a text file (binary content)"], _seed_ids()))
