@@ -231,11 +231,15 @@ def brief(
 def _brief_and_write(paths, settings, template, day, published, fmt, out_path, gold, quiet, no_log,
                      allow_partial, command_name) -> None:
     """What `brief` and `record` do: load, brief with the library, write, report."""
-    from .outputs import write_briefing
+    from .outputs import briefing_targets, check_writable, write_briefing
     from .pipeline import Run, load
 
     tpl = load_template(template)
     loaded = load(paths, published or day).require()
+    targets = [target for _, target in briefing_targets(fmt, out_path)]
+    if gold is not None:
+        targets.append((out_path or Path("briefing.json")).with_suffix(".eval.json"))
+    check_writable(targets)  # before any model work, not after it
     _list("skipped", [f.reason for f in loaded.failures])
     _list("warning", [f"{a.path or a.id}: {w}" for a in loaded.articles for w in a.warnings])
 

@@ -8,6 +8,7 @@ yesterday's good one); files are the user's alone (0600).
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import tempfile
@@ -16,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from .articles import Article
-from .errors import SummarizerError
+from .errors import SummarizerError, UsageError
 from .render import FORMATS, render
 from .schemas import Briefing
 
@@ -28,18 +29,82 @@ class NothingWritten(SummarizerError):
     """Every article failed: no briefing file was written or replaced."""
 
 
+class OutputError(UsageError):
+    """An output file that cannot be written; the message names it and why."""
+
+
+def check_writable(paths: list[Path]) -> None:
+    """Raise OutputError now, before any model work, for an output that could not be written later.
+
+    A file is made and removed beside each target: that is what the final
+    write will need (a folder that exists or can be made, the right to write
+    in it). A full disk can still fail the write itself (see write_atomically).
+    """
+    for path in paths:
+        if path.is_dir():
+            raise OutputError(f"cannot write {path}: it is a folder")
+        above = next((p for p in path.parents if p.exists()), None)
+        if above is not None and not above.is_dir():
+            raise OutputError(f"cannot write {path}: {above} is a file, not a folder")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, probe = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+            os.close(fd)
+            os.unlink(probe)
+        except OSError as error:
+            raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
+
+
 def write_atomically(path: Path, text: str) -> None:
-    """Replace `path` only once the new content is complete: an interrupted run leaves the old file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    """Replace `path` only once the new content is complete: an interrupted run leaves the old file.
+
+    The temporary file carries the writer's pid; one left by a writer that
+    was killed mid-write is removed by the next write of the same file.
+    """
+    _remove_stale_parts(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp")
+    except OSError as error:
+        raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
         os.chmod(tmp, 0o600)  # a briefing quotes the user's sources: theirs alone until they share it
         os.replace(tmp, path)
+    except OSError as error:
+        Path(tmp).unlink(missing_ok=True)
+        raise OutputError(
+            f"cannot write {path}: {error.strerror or error}; the model's replies are in the cache, "
+            "so a rerun writes it without asking again"
+        ) from None
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _remove_stale_parts(path: Path) -> None:
+    """Remove `.NAME.PID.*.tmp` files beside `path` whose writer is gone."""
+    try:
+        parts = list(path.parent.glob(f".{glob.escape(path.name)}.*.tmp"))
+    except OSError:
+        return
+    for part in parts:
+        pid = part.name[len(path.name) + 2:].split(".", 1)[0]
+        if pid.isdigit() and not _alive(int(pid)):
+            part.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # someone else's process: not ours to judge
+    return True
 
 
 def briefing_targets(fmt: str, out: Path | None) -> list[tuple[str, Path]]:

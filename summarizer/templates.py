@@ -98,13 +98,25 @@ class Template:
         try:
             return _compiled(self.sources[part]).render(**{**OPTIONAL, **values}).strip()
         except Exception as error:  # jinja's errors are many; the user needs one line
-            raise TemplateError(f"template {self.name!r}, {part}.j2: {error}") from None
+            raise TemplateError(f"template {self.name!r}, {part}.j2{_line_of(error)}: {error}") from None
 
     def messages(self, stage: str, **values: Any) -> list[dict[str, str]]:
         return [
             {"role": "system", "content": self.render(f"{stage}.system", **values)},
             {"role": "user", "content": self.render(f"{stage}.user", **values)},
         ]
+
+
+def _line_of(error: BaseException) -> str:
+    """", line N" of the template where jinja failed, when it can tell."""
+    import traceback
+
+    line = getattr(error, "lineno", None)  # syntax errors carry it
+    if line is None:
+        # Jinja maps a render error's traceback back onto the template source ("<template>").
+        frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename == "<template>"]
+        line = frames[-1].lineno if frames else None
+    return f", line {line}" if line else ""
 
 
 @functools.lru_cache(maxsize=64)
@@ -163,6 +175,11 @@ def load_template(name_or_path: str | Path | None = None) -> Template:
     settings_source = settings_file.read_text(encoding="utf-8") if settings_file.is_file() else ""
     template = Template(name=name, folder=folder, sources=sources, settings_source=settings_source)
     template.settings  # a broken template.yaml is a usage error now, not mid-run
+    for part, source in sources.items():  # and so is a syntax error in a .j2 file
+        try:
+            _compiled(source)
+        except Exception as error:
+            raise TemplateError(f"template {name!r}, {part}.j2{_line_of(error)}: {error}") from None
     return template
 
 

@@ -250,3 +250,67 @@ def test_nul_bytes_after_the_first_8kb(server, tmp_path, reliability):
     (folder / "late-binary.txt").write_bytes(b"The ministry said talks went on. " * 300 + b"\x00\x01\x02" * 100)
     out = tmp_path / "briefing.json"
     check(brief(server, [folder], out), out, Outcome(3, ["late-binary.txt: not a text file (binary content)"], _seed_ids()))
+
+
+# --- outputs that cannot be written, and templates that do not render
+
+
+@pytest.mark.parametrize("where", ["a folder", "under a file", "in /proc"])
+def test_an_output_that_cannot_be_written_is_found_before_any_model_call(server, tmp_path, where, reliability):
+    reliability("bad_input", f"-o naming {where}", "exit 2, one line, before any model call")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    out = {"a folder": tmp_path, "under a file": tmp_path / "afile" / "b.json",
+           "in /proc": Path("/proc/1/briefing.json")}[where]
+    before = len(server.seen)
+    result = brief(server, [SEEDS / "000_ca7bab2cb521082e.txt"], out)
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1 and f"cannot write {out}" in result.stderr
+    assert len(server.seen) == before
+
+
+def test_a_final_write_that_fails_keeps_the_model_work(server, tmp_path, reliability):
+    reliability("cache", "the disk fills at the final write (os.replace fails with ENOSPC)",
+                "exit 2, one line; the rerun writes it from the cache with no model call; stale .tmp removed")
+    out = tmp_path / "briefing.json"
+    stale = tmp_path / f".briefing.json.{_dead_pid()}.x1y2.tmp"
+    stale.write_text("half a briefing", encoding="utf-8")
+    full_disk = (
+        "import errno, os, sys\n"
+        "def replace(*args): raise OSError(errno.ENOSPC, 'No space left on device')\n"
+        "os.replace = replace\n"
+        "from summarizer.cli import main\n"
+        "sys.argv = ['summarizer'] + sys.argv[1:]\n"
+        "main()\n"
+    )
+    args = ["brief", str(SEEDS / "000_ca7bab2cb521082e.txt"), "--date", "2025-10-26", "-o", str(out), "--format", "json",
+            "--base-url", server.base_url, "--model", "echo", "--no-log"]
+    failed = subprocess.run([sys.executable, "-c", full_disk, *args], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert failed.returncode == 2 and "Traceback" not in failed.stderr, failed.stderr
+    assert "cannot write" in failed.stderr and "No space left on device" in failed.stderr and not out.exists()
+    assert not stale.exists() and not list(tmp_path.glob(".briefing.json.*.tmp"))
+    calls = len(server.seen)
+    again = brief(server, [SEEDS / "000_ca7bab2cb521082e.txt"], out)
+    assert again.returncode == 0, again.stderr
+    assert len(server.seen) == calls and json.loads(out.read_text(encoding="utf-8"))["metadata"]["model_calls"] == 0
+
+
+def _dead_pid() -> int:
+    finished = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(finished.stdout)
+
+
+@pytest.mark.parametrize("typo", ["undefined", "syntax", "sandbox"])
+def test_a_template_that_does_not_render(server, tmp_path, typo, reliability):
+    reliability("bad_input", f"a template with a {typo} error", "exit 2, one line naming the file and the line")
+    folder = tmp_path / "mine"
+    shutil.copytree(ROOT / "prompts" / "default", folder)
+    source = (folder / "article.user.j2").read_text(encoding="utf-8")
+    broken = {"undefined": source.replace("article.id", "artcle.id", 1),
+              "syntax": source + "\n{% if x %}\n",
+              "sandbox": source + '\n{{ "".__class__.__mro__ }}\n'}[typo]
+    (folder / "article.user.j2").write_text(broken, encoding="utf-8")
+    out = tmp_path / "briefing.json"
+    result = brief(server, [SEEDS / "000_ca7bab2cb521082e.txt"], out, "-t", str(folder))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "article.user.j2, line " in result.stderr and not out.exists()
