@@ -38,7 +38,7 @@ def build_backend(settings: ModelSettings) -> Backend:
     if settings.batch:
         from .batch import Collecting
 
-        return Cached(Collecting(identity, model), open_cache(settings.cache_dir))
+        return Cached(Collecting(identity, model), open_cache(settings.cache_dir), secrets=(settings.api_key,))
     if settings.fixture_mode == "replay":
         assert settings.fixtures is not None  # settings.check()
         return Replaying(settings.fixtures, identity, model)
@@ -46,11 +46,11 @@ def build_backend(settings: ModelSettings) -> Backend:
     backend: Backend = Retrying(inner, settings.retry)
     if settings.use_cache:
         try:
-            backend = Cached(backend, open_cache(settings.cache_dir))
+            backend = Cached(backend, open_cache(settings.cache_dir), secrets=(settings.api_key,))
         except CacheUnusable as error:
             # The run is worth more than its cache: go on without, and say so.
             log.warning("%s; running without a cache", error)
     if settings.fixture_mode == "record":
         assert settings.fixtures is not None
-        backend = Recording(backend, settings.fixtures)
+        backend = Recording(backend, settings.fixtures, secrets=(settings.api_key,))
     return backend

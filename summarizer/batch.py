@@ -36,7 +36,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .calls import CallStats, ChatReply, ChatRequest, ModelCallError
-from .providers import redact
+from .providers import redact, redact_stored
 
 log = logging.getLogger(__name__)
 
@@ -110,6 +110,7 @@ class BatchClient:
         import openai
 
         self._client = openai.AsyncOpenAI(base_url=base_url, api_key=api_key or "not-needed", timeout=timeout)
+        self.api_key = api_key
 
     async def submit(self, requests: dict[str, ChatRequest]) -> str:
         uploaded = await self._client.files.create(file=("requests.jsonl", to_jsonl(requests)), purpose="batch")
@@ -241,7 +242,8 @@ class BatchRun:
         outcome = await wait_for(self.client, batch_id, self.policy, self.report)
         for request_key, completion in outcome.replies.items():
             request = requests.get(request_key, ChatRequest({}, {}))
-            self.cache.set(request_key, json.dumps({"labels": request.labels, "reply": completion}, ensure_ascii=False))
+            entry = json.dumps({"labels": request.labels, "reply": completion}, ensure_ascii=False)
+            self.cache.set(request_key, redact_stored(entry, self.client.api_key))
             self.stats.add(request, ChatReply(completion))
         self.cache.delete(key)
         self.collector.failed.update(outcome.errors)

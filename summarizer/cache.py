@@ -19,7 +19,7 @@ import platformdirs
 
 from .calls import Backend, ChatReply, ChatRequest, subject
 from .errors import SummarizerError
-from .providers import check_reply
+from .providers import check_reply, redact_stored
 
 log = logging.getLogger(__name__)
 
@@ -52,9 +52,10 @@ def open_cache(folder: Path | str | None = None) -> diskcache.Cache:
 class Cached:
     """Answers from the disk cache when it can, and stores what the model answers."""
 
-    def __init__(self, inner: Backend, cache: diskcache.Cache) -> None:
+    def __init__(self, inner: Backend, cache: diskcache.Cache, secrets: tuple[str | None, ...] = ()) -> None:
         self.inner = inner
         self.cache = cache
+        self.secrets = secrets  # never stored, even when an endpoint echoes them in its reply
         self.identity = inner.identity
         self.model = inner.model
         self.max_concurrency = inner.max_concurrency
@@ -67,7 +68,8 @@ class Cached:
         reply = check_reply(await self.inner.complete(request))
         try:
             # Stored as JSON text, not pickled: an entry is data, never code to run.
-            self.cache.set(key, json.dumps({"labels": request.labels, "reply": reply.data}, ensure_ascii=False))
+            entry = json.dumps({"labels": request.labels, "reply": reply.data}, ensure_ascii=False)
+            self.cache.set(key, redact_stored(entry, *self.secrets))
         except Exception as error:  # a full or read-only disk costs the cache, not the run
             log.warning("could not cache the %s reply (%s)", subject(request.labels), error)
         return reply

@@ -90,8 +90,29 @@ class ModelCallError(SummarizerError):
     """A model call that failed for good (after retries); the message is user-facing."""
 
 
-class EmptyReply(ModelCallError):
-    """A 200 answer with no choice in it: a server hiccup worth one more try (summarizer.retry)."""
+class TransientCallError(ModelCallError):
+    """A failure a second try may not meet: worth retrying (summarizer.retry)."""
+
+
+class EmptyReply(TransientCallError):
+    """A 200 answer with no choice in it: a server hiccup worth one more try."""
+
+
+class SlowReply(TransientCallError):
+    """No whole reply within the timeout, however the bytes trickled in."""
+
+
+class EndpointRefused(ModelCallError):
+    """An answer that no retry and no other article can change (a bad key, an unknown model,
+    no quota left): the run stops at the first one instead of asking again for every article."""
+
+
+class NotAnOpenAIServer(EndpointRefused):
+    """A 200 whose body is not a chat completion (an HTML page, a proxy's login form)."""
+
+
+class ReplyTooLarge(ModelCallError):
+    """A reply over the size bound: refused before it is read whole, never cached."""
 
 
 @dataclass

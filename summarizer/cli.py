@@ -101,6 +101,8 @@ MODEL_OPTIONS = [
             help="Requests per minute the provider allows; requests are spaced to stay under it ($SUMMARIZER_RPM)."),
     _option("concurrency", int, _default("concurrency"), min=1, max=256,
             help="Model requests in flight at once (the embedded model serves one at a time)."),
+    _option("max_calls_per_article", int, _default("max_calls_per_article"), "--max-calls-per-article", min=1,
+            help="An article longer than this many model calls (chunks) fails before any is sent."),
     _option("cache_dir", Optional[Path], None, panel=_CACHE, help="Cache folder (default: the user cache folder)."),
     _option("no_cache", bool, False, "--no-cache", panel=_CACHE, help="Neither read nor write the cache."),
 ]
@@ -125,13 +127,14 @@ BATCH_OPTIONS = [
 
 def settings_from_options(
     model, base_url, mode, max_retries, timeout, attempts, call_budget, context_tokens, rpm, concurrency,
-    cache_dir, no_cache, fixtures=None, fixture_mode="off", batch=False, batch_poll=None, batch_id=None,
+    max_calls_per_article, cache_dir, no_cache, fixtures=None, fixture_mode="off", batch=False, batch_poll=None, batch_id=None,
 ) -> ModelSettings:
     """The one ModelSettings of a command, from its options and the environment."""
     return ModelSettings.from_env(
         model=model, base_url=base_url, mode=mode, max_retries=max_retries, timeout=timeout,
         retry=RetryPolicy(attempts=attempts, max_seconds=call_budget), context_tokens=context_tokens,
-        requests_per_minute=rpm, concurrency=concurrency, cache_dir=cache_dir, use_cache=not no_cache,
+        requests_per_minute=rpm, concurrency=concurrency, max_calls_per_article=max_calls_per_article,
+        cache_dir=cache_dir, use_cache=not no_cache,
         fixtures=fixtures, fixture_mode=fixture_mode, batch=batch or bool(batch_id), batch_poll=batch_poll,
         batch_id=batch_id,
     ).check()
@@ -507,6 +510,21 @@ def cache_clear_command(cache_dir: CacheDir = None) -> None:
     out.print(f"removed {removed} entries", highlight=False)
 
 
+class RepeatCap(logging.Filter):
+    """Each kind of warning at most `limit` times: a full disk under the cache warned 394 times in one run."""
+
+    def __init__(self, limit: int = 3) -> None:
+        super().__init__()
+        self.limit = limit
+        self.seen: dict[str, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        count = self.seen[str(record.msg)] = self.seen.get(str(record.msg), 0) + 1
+        if count == self.limit:
+            record.msg = f"{record.msg} (further warnings like this one are not shown)"
+        return count <= self.limit
+
+
 def _interrupt(signum, frame) -> None:
     # SIGTERM (a service manager, `kill`) ends the run like Ctrl-C does: the
     # embedded server is stopped and no output file is half-written. It is
@@ -524,6 +542,7 @@ def main() -> None:
     # other libraries' log records stay out of the user's terminal.
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.addFilter(RepeatCap())
     ours = logging.getLogger("summarizer")
     ours.addHandler(handler)
     ours.setLevel(logging.WARNING)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from . import chunks
 from .articles import Article
+from .calls import ModelCallError
 from .candidates import summarize_from_candidates
 from .choices import article_choices, constrain_choices
 from .dates import HISTORY_DAYS, resolve_date
@@ -24,6 +25,10 @@ from .templates import Template
 from .tokens import TokenCounter, estimate_tokens
 
 ARTICLE_MAX_TOKENS = 1800
+
+
+class TooManyCalls(ModelCallError):
+    """An article so long that extracting it would take more calls than the user allows."""
 
 
 #: List bounds for a grammar-constrained (embedded) model: left free, a 135M
@@ -57,17 +62,26 @@ async def summarize(
     max_tokens: int | None = None,
     context_tokens: int | None = None,
     count_tokens: TokenCounter = estimate_tokens,
+    max_calls: int | None = None,
 ) -> ArticleSummary:
     """Extract one article; one that does not fit the context is extracted chunk by chunk.
 
     Chunks are extracted one after the other, not at once: the calls of other
-    articles already fill the concurrency the backend allows.
+    articles already fill the concurrency the backend allows. An article that
+    would need more than `max_calls` model calls fails before any is sent (a
+    50 MB file is 559 calls that nobody asked for).
     """
     max_tokens = max_tokens or template.article_setting("max_tokens", ARTICLE_MAX_TOKENS)
     if context_tokens:
         parts = chunks.split(article.text, chunks.budget_tokens(context_tokens, max_tokens), count_tokens)
     else:
         parts = [chunks.Chunk(0, 1, 0, len(article.text), article.text)]
+    asks_model = template.extraction(small_model=constrain_quotes) != "candidates"
+    if max_calls and asks_model and len(parts) > max_calls:
+        raise TooManyCalls(
+            f"{len(article.text):,} characters need {len(parts)} model calls, more than --max-calls-per-article "
+            f"{max_calls}; nothing was sent (pass --max-calls-per-article {len(parts)} to send them)"
+        )
     if len(parts) == 1:
         return await _summarize_text(article, client, template, constrain_quotes, max_tokens)
     summaries = []

@@ -21,6 +21,7 @@ from pydantic import BaseModel, ValidationError
 
 from .calls import CallStats, subject
 from .lenient import loosely, salvage
+from .providers import redact_stored
 from .structured import Filled, StructuredClient, protected
 
 T = TypeVar("T", bound=BaseModel)
@@ -58,7 +59,7 @@ class RememberedFills:
         if filled.content is not None:
             entry = {"labels": labels, "content": filled.content, "calls": filled.calls, "how": filled.how}
             try:
-                self.cache.set(key, json.dumps(entry, ensure_ascii=False))
+                self.cache.set(key, redact_stored(json.dumps(entry, ensure_ascii=False)))
             except Exception as error:  # a full disk costs the fill cache, not the run
                 log.warning("could not cache the %s result (%s)", subject(labels), error)
         return filled

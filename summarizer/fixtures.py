@@ -17,7 +17,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .calls import Backend, ChatReply, ChatRequest, ModelCallError, subject
-from .providers import check_reply
+from .providers import check_reply, redact_stored
 
 RECORD_HINT = "summarizer record {paths} --fixtures {folder}"
 
@@ -76,9 +76,10 @@ class Replaying:
 class Recording:
     """Calls the real backend and writes every exchange next to the others."""
 
-    def __init__(self, inner: Backend, folder: Path | str) -> None:
+    def __init__(self, inner: Backend, folder: Path | str, secrets: tuple[str | None, ...] = ()) -> None:
         self.inner = inner
         self.folder = Path(folder)
+        self.secrets = secrets  # never written, even when an endpoint echoes them
         self.identity = inner.identity
         self.model = inner.model
         self.max_concurrency = inner.max_concurrency
@@ -96,7 +97,8 @@ class Recording:
         }
         self.folder.mkdir(parents=True, exist_ok=True)
         path = self.folder / _file_name(request, key)
-        path.write_text(json.dumps(exchange, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+        text = redact_stored(json.dumps(exchange, indent=2, ensure_ascii=False), *self.secrets)
+        path.write_text(text + "\n", encoding="utf-8")
         return reply
 
     async def aclose(self) -> None:

@@ -21,7 +21,7 @@ from . import __version__
 from .articles import Article, load_articles
 from .backends import build_backend
 from .batch import BatchRun, Deferred
-from .calls import Backend, ModelCallError
+from .calls import Backend, EndpointRefused, ModelCallError
 from .errors import UsageError
 from .extract import summarize
 from .fillcache import RememberedFills
@@ -149,6 +149,7 @@ class Run:
         return await summarize(
             article, self.client, self.template, self.constrain_quotes,
             context_tokens=self.settings.context_window(), count_tokens=self.settings.token_counter(),
+            max_calls=self.settings.max_calls_per_article,
         )
 
     async def _summarize_each(
@@ -166,6 +167,8 @@ class Run:
                     progress("start", article.id)
                 try:
                     summary = await self._summarize(article)
+                except EndpointRefused:
+                    raise  # the same for every article: stop the run (below)
                 except ModelCallError as error:
                     if progress:
                         progress("failed", article.id)
@@ -174,7 +177,16 @@ class Run:
                     progress("done", article.id)
                 return summary
 
-        results = await asyncio.gather(*(one(a) for a in articles))
+        tasks = [asyncio.ensure_future(one(a)) for a in articles]
+        try:
+            results = await asyncio.gather(*tasks)
+        except EndpointRefused:
+            # A bad key or an unknown model: the articles not yet sent stay unsent (the finished
+            # ones are in the cache for the rerun), rather than one refused request each.
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
         summaries = [r for r in results if isinstance(r, ArticleSummary)]
         failures = [r for r in results if isinstance(r, Failure)]
         return summaries, failures
@@ -199,6 +211,8 @@ class Run:
                 )
                 dropped += briefing_dropped
                 reasks += calls - 1
+            except EndpointRefused:
+                raise
             except ModelCallError as error:
                 # The merged facts stand without the narrative; say why it is missing.
                 failures.append(Failure(stage="briefing", reason=str(error)))

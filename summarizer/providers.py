@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import re
+import sys
 import time
 from typing import Any
 
-from .calls import ChatReply, ChatRequest, EmptyReply, ModelCallError
+from .calls import (
+    ChatReply,
+    ChatRequest,
+    EmptyReply,
+    EndpointRefused,
+    ModelCallError,
+    NotAnOpenAIServer,
+    ReplyTooLarge,
+    SlowReply,
+    TransientCallError,
+)
 
 _SECRET = re.compile(r"(sk-[A-Za-z0-9_\-]{6,}|Bearer\s+[A-Za-z0-9._\-]+)")
 
@@ -18,6 +30,20 @@ def redact(text: str, *secrets: str | None) -> str:
         if secret:
             text = text.replace(secret, "***")
     return _SECRET.sub("***", text)
+
+
+#: What a stored reply may not hold: an API key, or a bearer token, echoed back by a gateway.
+#: Stricter than `redact`'s pattern (16 characters or more), so that stored article text such as
+#: "Bearer bonds" or "sk-hynix" is left as it is.
+_STORED_SECRET = re.compile(r"sk-[A-Za-z0-9_\-]{16,}|(?<=Bearer )[A-Za-z0-9._\-]{16,}")
+
+
+def redact_stored(text: str, *secrets: str | None) -> str:
+    """Remove keys and bearer tokens from text about to be stored (cache entries, fixtures)."""
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, "***")
+    return _STORED_SECRET.sub("***", text)
 
 
 def to_llama_cpp_python(body: dict[str, Any]) -> dict[str, Any]:
@@ -37,6 +63,31 @@ def to_llama_cpp_python(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+def refusal(error: BaseException) -> str | None:
+    """Why no retry can succeed, for the answers that say so; None for any other error.
+
+    A 401/403 (the key), a 404 (the model or the URL) and a 429 that says
+    `insufficient_quota` are the same for every article: asking again, or for
+    the next article, only multiplies them.
+    """
+    openai = sys.modules.get("openai")  # not imported means no openai error can be in play
+    if openai is None or not isinstance(error, openai.APIStatusError):
+        return None
+    code = str(getattr(error, "code", "") or "")
+    if error.status_code == 429 and code == "insufficient_quota":
+        return "429 insufficient_quota: the account behind the API key has no quota left"
+    return {
+        401: "401 Unauthorized: the API key was refused (OPENAI_API_KEY)",
+        403: "403 Forbidden: the API key may not use this model or endpoint",
+        404: "404 Not Found: no such model or endpoint (check --model and --base-url)",
+    }.get(error.status_code)
+
+
+#: The largest reply read from an endpoint. A chat completion is kilobytes; 300 MB took the
+#: process to 2.5 GB before this bound existed.
+MAX_REPLY_BYTES = 8 * 1024 * 1024
+
+
 class OpenAICompatible:
     """Any server that speaks OpenAI's chat completions API."""
 
@@ -50,14 +101,17 @@ class OpenAICompatible:
         timeout: float = 120.0,
         dialect: str = "openai",
         identity: str | None = None,
+        max_reply_bytes: int = MAX_REPLY_BYTES,
     ) -> None:
         self.model = model
         self.dialect = dialect
         self._api_key = api_key
         self._base_url = base_url
         self._timeout = timeout
+        self.max_reply_bytes = max_reply_bytes
         self._client = None  # made on the first call: a fully cached run never imports openai (0.7 s)
         self.startup_seconds = 0.0
+        self.refused: EndpointRefused | None = None  # set by an answer no retry can change (see refusal)
         self.identity = identity or f"openai-compatible:{(base_url or 'default').rstrip('/')}"
 
     def _ensure_client(self):
@@ -83,14 +137,73 @@ class OpenAICompatible:
         body.setdefault("model", self.model)
         if self.dialect == "llama-cpp-python":
             body = to_llama_cpp_python(body)
+        if self.refused is not None:
+            raise self.refused  # the same answer for every request: none is sent again
         client = self._ensure_client()
+        try:
+            # The client's timeout bounds each read; this bounds the whole reply, which a
+            # server can otherwise trickle in at two bytes a second for as long as it likes.
+            raw, content_type = await asyncio.wait_for(self._fetch(client, body), self._timeout)
+        except TimeoutError:
+            raise SlowReply(f"no whole reply within the {self._timeout:g}s timeout") from None
+        except Exception as error:
+            why = refusal(error)
+            if why is None:
+                raise
+            self.refused = EndpointRefused(
+                f"the model endpoint refused the request: {why}; stopped ({self.describe_error(error)})"
+            )
+            raise self.refused from None
+        try:
+            return ChatReply(self._completion(raw, content_type))
+        except NotAnOpenAIServer as error:
+            self.refused = error
+            raise
+
+    async def _fetch(self, client: Any, body: dict[str, Any]) -> tuple[bytes, str]:
+        """The reply's bytes, read as they come and refused past `max_reply_bytes`."""
+        import httpx2
+
         # Posted directly rather than through client.chat.completions: that
         # attribute imports every resource of the API (0.6 s) to send one kind.
-        completion = await client.post("/chat/completions", body=body, cast_to=self._completion_type)
-        reply = ChatReply(completion.model_dump(mode="json", exclude_none=True))
-        if not reply.data.get("choices"):
+        response = await client.post("/chat/completions", body=body, cast_to=httpx2.Response, stream=True)
+        try:
+            declared = response.headers.get("content-length", "")
+            if declared.isdigit() and int(declared) > self.max_reply_bytes:
+                raise ReplyTooLarge(self._too_large(int(declared)))
+            parts, size = [], 0
+            try:
+                async for part in response.aiter_bytes():
+                    size += len(part)
+                    if size > self.max_reply_bytes:
+                        raise ReplyTooLarge(self._too_large(size, more=True))
+                    parts.append(part)
+            except httpx2.TransportError as error:  # the body cut short, a read timing out: try again
+                raise TransientCallError(f"the reply broke off ({type(error).__name__}: {error})") from None
+            return b"".join(parts), response.headers.get("content-type", "")
+        finally:
+            await response.aclose()
+
+    def _too_large(self, size: int, more: bool = False) -> str:
+        return (f"the reply is {'over ' if more else ''}{size:,} bytes, more than the {self.max_reply_bytes:,} "
+                "a chat completion needs; refused and not cached")
+
+    def _completion(self, raw: bytes, content_type: str) -> dict[str, Any]:
+        """The reply as a chat completion's JSON, or NotAnOpenAIServer saying what came instead."""
+        import pydantic
+
+        try:
+            completion = self._completion_type.model_validate_json(raw)
+        except (ValueError, pydantic.ValidationError):
+            where = (self._base_url or "https://api.openai.com/v1").rstrip("/") + "/chat/completions"
+            raise NotAnOpenAIServer(
+                f"the endpoint at {where} did not answer as an OpenAI-compatible server "
+                f"(a 200 with {content_type or 'no content type'}, {len(raw):,} bytes, not a chat completion)"
+            ) from None
+        data = completion.model_dump(mode="json", exclude_none=True)
+        if not data.get("choices"):
             raise EmptyReply("the model endpoint returned no choices")
-        return reply
+        return data
 
     def describe_error(self, error: BaseException) -> str:
         return redact(f"{type(error).__name__}: {error}", self._api_key)

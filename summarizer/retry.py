@@ -1,9 +1,12 @@
 """Retries of transient transport failures, owned by tenacity.
 
 Only failures that a second try can fix are retried: lost connections,
-timeouts, 408/409/429 and 5xx answers, and a 200 that carries no choice. A 400
-or a 401 is final. A 429 that says how long to wait (Retry-After) is obeyed,
-within the same bound as backoff.
+timeouts, a reply that broke off or trickled past the timeout, 408/409/429 and
+5xx answers, and a 200 that carries no choice. A 400 is final for its call; a
+401/403/404 or a 429 `insufficient_quota` is final for the run
+(EndpointRefused: summarizer.pipeline stops at the first). A Retry-After
+header (seconds or an HTTP-date) is obeyed as asked; when it asks for more
+than the call has left, the call fails at once and says so.
 
 Two bounds hold whatever the server does: at most `attempts` tries, and at
 most `max_seconds` for the whole call, waits and hung requests included (an
@@ -15,6 +18,8 @@ instructor owns it (summarizer.structured).
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import email.utils
 import sys
 import time
 from dataclasses import dataclass
@@ -22,13 +27,13 @@ from dataclasses import dataclass
 from tenacity import (
     AsyncRetrying,
     RetryCallState,
-    retry_if_exception,
     stop_after_attempt,
     stop_after_delay,
     wait_random_exponential,
 )
 
-from .calls import Backend, ChatReply, ChatRequest, EmptyReply, ModelCallError
+from .calls import Backend, ChatReply, ChatRequest, ModelCallError, TransientCallError
+from .providers import refusal
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -38,7 +43,7 @@ class OutOfTime(ModelCallError):
 
 
 def is_transient(error: BaseException) -> bool:
-    if isinstance(error, EmptyReply):
+    if isinstance(error, TransientCallError):
         return True
     openai = sys.modules.get("openai")  # not imported means no openai error can be in play
     if openai is None:
@@ -46,12 +51,14 @@ def is_transient(error: BaseException) -> bool:
     if isinstance(error, (openai.APIConnectionError, openai.APITimeoutError)):
         return True
     if isinstance(error, openai.APIStatusError):
+        if refusal(error) is not None:
+            return False
         return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
     return False
 
 
 def retry_after_seconds(error: BaseException | None) -> float | None:
-    """The wait a server asked for in its Retry-After header, if any (seconds form)."""
+    """The wait a server asked for in its Retry-After header, in seconds: delay-seconds or an HTTP-date."""
     response = getattr(error, "response", None)
     if response is None:
         return None
@@ -61,7 +68,14 @@ def retry_after_seconds(error: BaseException | None) -> float | None:
     try:
         return max(0.0, float(value))
     except ValueError:
-        return None  # the HTTP-date form is rare from model APIs; fall back to backoff
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.timezone.utc)
+    return max(0.0, (when - dt.datetime.now(dt.timezone.utc)).total_seconds())
 
 
 @dataclass(frozen=True)
@@ -70,6 +84,10 @@ class RetryPolicy:
     max_seconds: float = 900.0  # the whole call, retries and waits included
     backoff_base: float = 0.5
     backoff_max: float = 20.0
+
+
+class WaitTooLong(ModelCallError):
+    """The server asked for a wait longer than what is left of the call's budget."""
 
 
 class Retrying:
@@ -85,20 +103,36 @@ class Retrying:
             multiplier=self.policy.backoff_base, max=self.policy.backoff_max
         )
 
+    def _remaining(self, state: RetryCallState) -> float:
+        return self.policy.max_seconds - (state.seconds_since_start or 0.0)
+
     def _wait(self, state: RetryCallState) -> float:
         error = state.outcome.exception() if state.outcome else None
         asked = retry_after_seconds(error)
-        wait = min(asked, self.policy.backoff_max) if asked is not None else self._backoff(state)
-        # Never sleep past the call's budget: the next attempt would have no time left.
-        remaining = self.policy.max_seconds - (state.seconds_since_start or 0.0)
-        return max(0.0, min(wait, remaining))
+        # The server's Retry-After is obeyed as asked (_retry has checked it fits the budget);
+        # otherwise backoff, never sleeping past the budget: the next attempt would have no time left.
+        wait = asked if asked is not None else self._backoff(state)
+        return max(0.0, min(wait, self._remaining(state)))
+
+    def _retry(self, state: RetryCallState) -> bool:
+        error = state.outcome.exception() if state.outcome else None
+        if error is None or not is_transient(error):
+            return False
+        asked = retry_after_seconds(error)
+        if asked is not None and asked > self._remaining(state):
+            # Waiting less than asked would be refused again; waiting as asked would break the budget.
+            raise WaitTooLong(
+                f"the server asked to wait {asked:,.0f}s before trying again (Retry-After), more than the "
+                f"{max(0.0, self._remaining(state)):,.0f}s left of this call's budget (--call-budget)"
+            )
+        return True
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         attempts = 0
         deadline = time.monotonic() + self.policy.max_seconds
         try:
             async for attempt in AsyncRetrying(
-                retry=retry_if_exception(is_transient),
+                retry=self._retry,
                 stop=stop_after_attempt(self.policy.attempts) | stop_after_delay(self.policy.max_seconds),
                 wait=self._wait,
                 reraise=True,
@@ -112,7 +146,7 @@ class Retrying:
                         raise OutOfTime(
                             f"no reply within the {self.policy.max_seconds:g}s budget for one call"
                         ) from None
-        except (OutOfTime, EmptyReply) as error:
+        except (OutOfTime, TransientCallError) as error:
             tries = f" after {attempts} attempts" if attempts > 1 else ""
             raise ModelCallError(f"model call failed{tries}: {error}") from None
         except ModelCallError:

@@ -55,6 +55,7 @@ class ModelSettings:
     context_tokens: int | None = None  # the model's context window; longer articles are chunked
     requests_per_minute: float | None = None  # the provider's rate limit, if it sets one
     concurrency: int = 4  # requests in flight at once
+    max_calls_per_article: int = 24  # an article needing more calls (chunks) fails before any is sent
     batch: bool = False  # answer model calls through the OpenAI Batch API (summarizer.batch)
     batch_poll: float = 5.0  # with batch: seconds before the first status check
     batch_id: str | None = None  # with batch: collect this batch, submitted earlier, before submitting any

@@ -44,6 +44,7 @@ class Status:
     retry_after: str | None = None
     message: str = "scripted fault"
     delay: float = 0.0
+    error_code: str | None = None  # the error body's "code", e.g. "insufficient_quota"
 
 
 @dataclass
@@ -69,13 +70,41 @@ class NoChoices:
 
 
 @dataclass
+class Trickle:
+    """A good reply sent a few bytes at a time, `per_second` bytes a second."""
+
+    content: str
+    per_second: float = 2.0
+
+
+@dataclass
+class Huge:
+    """A 200 of `size` bytes; `declared`: with its Content-Length, else streamed until the connection closes."""
+
+    size: int
+    declared: bool = True
+
+
+@dataclass
+class Html:
+    """A 200 whose body is an HTML page (a captive portal, a proxy's login form)."""
+
+
+@dataclass
+class EchoHeaders:
+    """A good reply that also carries the request's headers, as some gateways' debug modes do."""
+
+    content: str
+
+
+@dataclass
 class Gate:
     """Hold the request until the test calls `server.release()` (or the server stops), then answer."""
 
     content: str
 
 
-Step = Reply | Status | Reset | Hang | CutBody | NoChoices | Gate
+Step = Reply | Status | Reset | Hang | CutBody | NoChoices | Gate | Trickle | Huge | Html | EchoHeaders
 Answer = Callable[[dict[str, Any]], "str | Step"]  # request body -> model's JSON text, or a fault
 
 _ARTICLE_ID = re.compile(r'<article id="([^"]+)">')
@@ -194,7 +223,7 @@ class FakeOpenAIServer:
         elif isinstance(step, Status):
             self._sleep(step.delay)
             headers = {"Retry-After": step.retry_after} if step.retry_after is not None else {}
-            error = {"error": {"message": step.message, "type": "fault", "code": step.code}}
+            error = {"error": {"message": step.message, "type": "fault", "code": step.error_code or step.code}}
             handler.send_body(step.code, json.dumps(error).encode(), headers)
         elif isinstance(step, NoChoices):
             handler.send_body(200, completion_json(body, "", choices=False))
@@ -215,6 +244,48 @@ class FakeOpenAIServer:
         elif isinstance(step, Hang):
             self._sleep(step.seconds)
             handler.close_connection = True
+        elif isinstance(step, Trickle):
+            data = completion_json(body, step.content)
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            handler.send_header("Content-Length", str(len(data)))
+            handler.end_headers()
+            for i in range(0, len(data), 2):
+                if self._stopping.is_set():
+                    break
+                try:
+                    handler.wfile.write(data[i:i + 2])
+                    handler.wfile.flush()
+                except OSError:
+                    break  # the client gave up, as it should
+                self._sleep(2 / step.per_second)
+            handler.close_connection = True
+        elif isinstance(step, Huge):
+            handler.send_response(200)
+            handler.send_header("Content-Type", "application/json")
+            if step.declared:
+                handler.send_header("Content-Length", str(step.size))
+            else:
+                handler.send_header("Connection", "close")
+            handler.end_headers()
+            chunk = b" " * 65536
+            try:
+                for _ in range(step.size // len(chunk)):
+                    handler.wfile.write(chunk)
+            except OSError:
+                pass  # refused part way, as it should be
+            handler.close_connection = True
+        elif isinstance(step, Html):
+            page = b"<!doctype html><html><body><h1>Sign in to continue</h1></body></html>"
+            handler.send_response(200)
+            handler.send_header("Content-Type", "text/html; charset=utf-8")
+            handler.send_header("Content-Length", str(len(page)))
+            handler.end_headers()
+            handler.wfile.write(page)
+        elif isinstance(step, EchoHeaders):
+            reply = json.loads(completion_json(body, step.content))
+            reply["debug"] = {"request_headers": dict(handler.headers)}
+            handler.send_body(200, json.dumps(reply).encode())
         elif isinstance(step, Gate):
             while not (self._gate.is_set() or self._stopping.is_set()):
                 self._gate.wait(0.05)

@@ -314,3 +314,30 @@ def test_a_template_that_does_not_render(server, tmp_path, typo, reliability):
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert len(result.stderr.strip().splitlines()) == 1
     assert "article.user.j2, line " in result.stderr and not out.exists()
+
+
+def test_a_full_disk_under_the_cache_warns_a_few_times_not_once_per_entry(server, tmp_path, reliability):
+    reliability("cache", "the cache's disk full for 30 articles (every cache write fails)",
+                "briefing written; the warning shown 3 times, then said to be held back")
+    folder = tmp_path / "many"
+    folder.mkdir()
+    for i in range(30):
+        (folder / f"a{i:02d}.txt").write_text(
+            f"Report {i}. The Commerce Ministry said on Friday that talks on the tariff truce would resume in round {i}.",
+            encoding="utf-8")
+    full_disk = (
+        "import errno, sys, diskcache\n"
+        "def full(*args, **kwargs): raise OSError(errno.ENOSPC, 'No space left on device')\n"
+        "diskcache.Cache.set = full\n"
+        "from summarizer.cli import main\n"
+        "sys.argv = ['summarizer'] + sys.argv[1:]\n"
+        "main()\n"
+    )
+    out = tmp_path / "briefing.json"
+    args = ["brief", str(folder), "--date", "2025-10-26", "-o", str(out), "--format", "json",
+            "--base-url", server.base_url, "--model", "echo", "--no-log"]
+    result = subprocess.run([sys.executable, "-c", full_disk, *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert "Traceback" not in result.stderr and out.exists(), result.stderr
+    for kind in ("reply", "result"):  # a model call's reply, a whole fill's result: two kinds of warning
+        warned = [line for line in result.stderr.splitlines() if f"could not cache the article" in line and f" {kind} (" in line]
+        assert len(warned) == 3 and "not shown" in warned[-1]

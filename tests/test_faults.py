@@ -17,16 +17,21 @@ import time
 import pytest
 
 from summarizer import ModelSettings, build_briefing
+from summarizer.calls import EndpointRefused
 from summarizer.retry import RetryPolicy
 
 from .fake_openai_server import (
     CutBody,
+    EchoHeaders,
     FakeOpenAIServer,
     Hang,
+    Html,
+    Huge,
     NoChoices,
     Reply,
     Reset,
     Status,
+    Trickle,
     scripted_faults,
 )
 from .test_remote_endpoint import SECRET, scripted
@@ -132,11 +137,87 @@ def test_a_client_error_is_not_retried(gold, seed_articles, reliability):
 
 
 def test_an_error_that_echoes_the_key_is_reported_without_it(gold, seed_articles, reliability):
-    reliability("fault", "401 whose body echoes the API key", "article failed; the key is redacted from the reason")
+    reliability("fault", "401 whose body echoes the API key", "the run stops with one line; the key is redacted from it")
     echo = Status(401, message=f"Incorrect API key provided: {SECRET}. Header was Bearer {SECRET}")
-    briefing, _, _ = run_with_faults(gold, seed_articles, {A: [echo] * 5})
+    with pytest.raises(EndpointRefused) as stopped:
+        run_with_faults(gold, seed_articles, {A: [echo] * 5})
+    reason = str(stopped.value)
+    assert "401" in reason and SECRET not in reason and "sk-" not in reason
+
+
+# --- answers that no retry can change: the run stops at the first
+
+
+REFUSALS = {
+    "401 Unauthorized (a bad key)": Status(401, message="Incorrect API key provided"),
+    "403 Forbidden": Status(403, message="not allowed"),
+    "404 Not Found (an unknown model)": Status(404, message="The model `gpt-9` does not exist"),
+    "429 insufficient_quota": Status(429, message="You exceeded your current quota", error_code="insufficient_quota"),
+}
+
+
+@pytest.mark.parametrize("name", list(REFUSALS))
+def test_an_answer_no_retry_can_change_stops_the_run_at_once(gold, seed_articles, name, reliability):
+    reliability("fault", f"{name} on every request", "one request, no retry; the run stops with one clear line")
+    good = scripted(gold, seed_articles)
+    with FakeOpenAIServer(scripted_faults({"*": [REFUSALS[name]] * 100}, good)) as server:
+        started = time.monotonic()
+        with pytest.raises(EndpointRefused) as stopped:
+            build_briefing(seed_articles, date=DAY, settings=fast_settings(server, concurrency=1))
+        elapsed = time.monotonic() - started
+    assert len(server.seen) == 1 and elapsed < 5
+    assert "refused" in str(stopped.value) and str(REFUSALS[name].code) in str(stopped.value)
+
+
+def test_a_200_that_is_an_html_page_stops_the_run_naming_the_endpoint(gold, seed_articles, reliability):
+    reliability("fault", "a 200 whose body is an HTML page", "one line: not an OpenAI-compatible server, naming the URL, not the key")
+    good = scripted(gold, seed_articles)
+    with FakeOpenAIServer(scripted_faults({"*": [Html()] * 100}, good)) as server:
+        with pytest.raises(EndpointRefused) as stopped:
+            build_briefing(seed_articles, date=DAY, settings=fast_settings(server, concurrency=1))
+    reason = str(stopped.value)
+    assert "did not answer as an OpenAI-compatible server" in reason and server.base_url in reason
+    assert "text/html" in reason and SECRET not in reason and len(server.seen) == 1
+
+
+def test_a_reply_that_trickles_in_is_cut_off_by_the_timeout(gold, seed_articles, reliability):
+    reliability("fault", "a reply trickling in at 2 bytes a second", "--timeout bounds the whole reply; retried, then that article failed")
+    slow = lambda body: Trickle(scripted(gold, seed_articles)(body))  # noqa: E731
+    briefing, server, elapsed = run_with_faults(gold, seed_articles, {A: [slow] * 5}, timeout=1.0)
     [failure] = briefing.metadata.failures
-    assert "401" in failure.reason and SECRET not in failure.reason and "sk-" not in failure.reason
+    assert failure.article_id == A and "timeout" in failure.reason
+    assert server.calls_by_article()[A] == 3 and elapsed < 8  # three attempts of about a second each
+    assert [s.article_id for s in briefing.articles] == [B]
+
+
+@pytest.mark.parametrize("declared", [True, False])
+def test_a_reply_too_large_is_refused_and_never_cached(gold, seed_articles, tmp_path, declared, reliability):
+    size = 300 * 1024 * 1024 if declared else 40 * 1024 * 1024
+    reliability("fault", f"a 200 of {size // 2**20} MB ({'with' if declared else 'without'} Content-Length)",
+                "refused past 8 MB as it is read; that article failed; nothing of it cached")
+    import resource
+
+    briefing, _, elapsed = run_with_faults(
+        gold, seed_articles, {A: [Huge(size, declared)] * 5}, use_cache=True, cache_dir=tmp_path / "cache"
+    )
+    [failure] = briefing.metadata.failures
+    assert failure.article_id == A and "refused and not cached" in failure.reason
+    assert elapsed < 10
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss < 1_500_000  # KB: the 300 MB were never held
+    stored = sum(p.stat().st_size for p in (tmp_path / "cache").rglob("*") if p.is_file())
+    assert stored < 2 * 1024 * 1024
+
+
+def test_a_reply_that_echoes_the_key_never_reaches_the_cache(gold, seed_articles, tmp_path, reliability):
+    reliability("cache", "a 200 that echoes the request headers (Authorization: Bearer <key>)",
+                "the key and the bearer token are redacted from the cache entry")
+    echo = lambda body: EchoHeaders(scripted(gold, seed_articles)(body))  # noqa: E731
+    briefing, _, _ = run_with_faults(gold, seed_articles, {"*": [echo] * 10}, use_cache=True, cache_dir=tmp_path / "cache")
+    assert not briefing.metadata.failures
+    for path in (tmp_path / "cache").rglob("*"):
+        if path.is_file():
+            blob = path.read_bytes()
+            assert SECRET.encode() not in blob and b"Bearer sk-" not in blob
 
 
 # --- bad replies: re-asked by instructor with the validation errors

@@ -265,3 +265,34 @@ def test_record_writes_fixtures_that_replay_to_the_same_briefing(folder, tmp_pat
     first, again = (json.loads(p.read_text(encoding="utf-8")) for p in (fixtures / "briefing.json", tmp_path / "replayed.json"))
     first.pop("metadata"), again.pop("metadata")
     assert first == again
+
+
+# --- the run stops at an answer no retry can change
+
+
+def test_a_refused_key_stops_the_run_with_one_line(folder, tmp_path, good, reliability):
+    reliability("fault", "401 for every request of a 5-article run (CLI, --concurrency 4)",
+                "exit 1 and one line; at most the requests already in flight were sent, none retried")
+    out = tmp_path / "briefing.json"
+    with FakeOpenAIServer(scripted_faults({"*": [Status(401, message="Incorrect API key provided")] * 100}, good)) as server:
+        result = brief(server, folder, out)
+        sent = len(server.seen)
+    assert result.returncode == 1 and not out.exists()
+    assert len(result.stderr.strip().splitlines()) == 1 and "refused the request: 401" in result.stderr
+    assert sent <= 4 and SECRET not in result.stderr
+
+
+def test_an_article_that_would_take_too_many_calls_is_not_sent(folder, tmp_path, good, reliability):
+    reliability("bad_input", "an article of 400 KB that needs 50+ model calls at --context-tokens 4096",
+                "that article failed before any call, saying how many and how to allow them; the others briefed")
+    words = "The Commerce Ministry said on Friday that tariff talks would resume next week in Geneva. "
+    (folder / "huge.txt").write_text(words * 4700, encoding="utf-8")
+    out = tmp_path / "briefing.json"
+    with FakeOpenAIServer(good) as server:
+        result = brief(server, folder, out, "--context-tokens", "4096")
+        asked = server.calls_by_article()
+    assert result.returncode == 3, result.stderr
+    assert "huge" not in asked
+    assert "need" in result.stderr and "--max-calls-per-article" in result.stderr
+    briefing = json.loads(out.read_text(encoding="utf-8"))
+    assert sorted(a["article_id"] for a in briefing["articles"]) == sorted(p.stem for p in folder.glob("*.txt") if p.stem != "huge")

@@ -67,15 +67,30 @@ def test_auth_errors_are_not_retried_and_keys_are_redacted():
     assert "AuthenticationError" in str(error.value)
 
 
-def test_retry_after_is_honoured_within_bounds():
+def test_retry_after_is_honoured_as_asked_within_the_call_budget(reliability):
+    reliability("fault", "Retry-After of 86,400 s, and Retry-After as an HTTP-date",
+                "both forms obeyed; a wait longer than the call's budget fails that call at once, saying so")
+    import email.utils
+    import time
+
     from tenacity import RetryCallState
 
-    backend = Retrying(failing([]), RetryPolicy(backoff_max=5))
+    from summarizer.retry import WaitTooLong
+
+    backend = Retrying(failing([]), RetryPolicy(backoff_max=5, max_seconds=900))
     state = RetryCallState(None, None, (), {})
     state.set_exception((openai.RateLimitError, status_error(429, "3"), None))
-    assert backend._wait(state) == 3
+    assert backend._retry(state) and backend._wait(state) == 3
+    # Asked for more than the backoff ceiling, within the budget: waited as asked (another request
+    # sooner would only be refused again).
     state.set_exception((openai.RateLimitError, status_error(429, "120"), None))
-    assert backend._wait(state) == 5
+    assert backend._retry(state) and backend._wait(state) == 120
+    in_a_minute = email.utils.formatdate(time.time() + 60, usegmt=True)
+    state.set_exception((openai.RateLimitError, status_error(429, in_a_minute), None))
+    assert 55 <= backend._wait(state) <= 61
+    state.set_exception((openai.RateLimitError, status_error(429, "86400"), None))
+    with pytest.raises(WaitTooLong, match="asked to wait 86,400s"):
+        backend._retry(state)
 
 
 def test_markdown_shows_quotes_with_their_spans_and_the_run():
