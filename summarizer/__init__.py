@@ -18,13 +18,15 @@ __version__ = "0.1.0"
 
 import asyncio
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from .articles import Article
 from .calls import Backend
 from .errors import SummarizerError
 from .schemas import ArticleSummary, Briefing
+
+ProgressCallback = Callable[[str, str], None]  # (event, article id): "start" | "done" | "failed"
 from .settings import ModelSettings
 
 
@@ -49,13 +51,10 @@ async def abuild_briefing(
     template: str | Path | None = None,
     backend: Backend | None = None,
     concurrency: int | None = None,
-    progress=None,
+    progress: ProgressCallback | None = None,
 ) -> Briefing:
-    """The day's briefing of the articles in `paths` (files, folders, or Article objects).
-
-    With `settings.batch`, the model calls go through the OpenAI Batch API
-    (summarizer.batch); this returns once every batch has answered.
-    """
+    """`build_briefing`, awaitable. With `settings.batch`, the model calls go through the OpenAI
+    Batch API (summarizer.batch), and this returns once every batch has answered."""
     from .pipeline import Loaded, load
 
     if paths and all(isinstance(p, Article) for p in paths):
@@ -66,8 +65,35 @@ async def abuild_briefing(
         return await run.brief(loaded.articles, date, progress, loaded.failures, loaded.duplicates)
 
 
-def build_briefing(paths, **kwargs) -> Briefing:
-    return asyncio.run(abuild_briefing(paths, **kwargs))
+def build_briefing(
+    paths: Sequence[str | Path] | Sequence[Article],
+    *,
+    date: dt.date | None = None,
+    published: dt.date | None = None,
+    settings: ModelSettings | None = None,
+    template: str | Path | None = None,
+    backend: Backend | None = None,
+    concurrency: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> Briefing:
+    """The day's briefing of the articles in `paths`: files, folders, or Article objects.
+
+    date: the briefing's date (default: the newest article's); also the
+        publication date of articles that carry none, unless `published` is given.
+    settings: which model answers and how (default: `ModelSettings.from_env()`,
+        the embedded model when nothing is configured).
+    template: a template name (see `summarizer templates`) or folder.
+    backend: a backend of your own (a fake in tests, see summarizer.fakes).
+    concurrency: shorthand for `settings.concurrency`.
+    progress: called as `progress(event, article_id)`, event "start", "done" or "failed".
+
+    Raises a `SummarizerError` (one line, for the user) when nothing can be
+    briefed; an article that fails is listed in `briefing.metadata.failures`.
+    """
+    return asyncio.run(abuild_briefing(
+        paths, date=date, published=published, settings=settings, template=template, backend=backend,
+        concurrency=concurrency, progress=progress,
+    ))
 
 
 async def asummarize_article(
@@ -92,8 +118,24 @@ async def asummarize_article(
         return await run.summarize(article)
 
 
-def summarize_article(article, **kwargs) -> ArticleSummary:
-    return asyncio.run(asummarize_article(article, **kwargs))
+def summarize_article(
+    article: str | Path | Article,
+    *,
+    published: dt.date | None = None,
+    settings: ModelSettings | None = None,
+    template: str | Path | None = None,
+    backend: Backend | None = None,
+) -> ArticleSummary:
+    """One article (a file, or an Article) -> its grounded summary: actors, measures, deadlines, each
+    with the quote it came from.
+
+    published: the publication date when the file carries none (relative dates such
+        as "Friday" resolve against it).
+    settings, template, backend: as for `build_briefing`.
+    """
+    return asyncio.run(asummarize_article(
+        article, published=published, settings=settings, template=template, backend=backend,
+    ))
 
 
 __all__ = [

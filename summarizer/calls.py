@@ -102,9 +102,17 @@ class SlowReply(TransientCallError):
     """No whole reply within the timeout, however the bytes trickled in."""
 
 
+class Unreachable(TransientCallError):
+    """The endpoint could not be reached (connection refused, DNS, reset before an answer)."""
+
+
 class EndpointRefused(ModelCallError):
     """An answer that no retry and no other article can change (a bad key, an unknown model,
     no quota left): the run stops at the first one instead of asking again for every article."""
+
+
+class EndpointUnreachable(EndpointRefused):
+    """Still unreachable after every attempt: the same for every article, so the run stops."""
 
 
 class NotAnOpenAIServer(EndpointRefused):

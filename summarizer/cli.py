@@ -42,6 +42,13 @@ class Format(str, Enum):
     both = "both"
 
 
+class SummaryFormat(str, Enum):
+    """What `article` can print: one article's summary has no HTML report."""
+
+    md = "md"
+    json = "json"
+
+
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
     err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
@@ -84,7 +91,7 @@ ModeChoice = _choices("ModeChoice", StructuredMode)
 FixtureModeChoice = _choices("FixtureModeChoice", FixtureMode)
 _CACHE = "Cache and fixtures"
 MODEL_OPTIONS = [
-    _option("model", Optional[str], None, help="Model name (default: the embedded SmolLM2, or $SUMMARIZER_MODEL)."),
+    _option("model", Optional[str], None, "--model", "-m", help="Model name (default: the embedded SmolLM2, or $SUMMARIZER_MODEL)."),
     _option("base_url", Optional[str], None, help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 ($OPENAI_BASE_URL)."),
     _option("mode", Optional[ModeChoice], None,
             help="Structured-output mode (default: tools for OpenAI, json_schema elsewhere)."),
@@ -199,8 +206,18 @@ def _list(label: str, lines: list[str], limit: int = 10) -> None:
 
 def _wrote(paths: list[Path]) -> list[str]:
     for path in paths:
-        err.print(f"wrote {path}", highlight=False)
+        if str(path) != "-":  # standard output speaks for itself
+            err.print(f"wrote {path}", highlight=False)
     return [str(p) for p in paths]
+
+
+def _eval_target(out_path: Optional[Path]) -> Path:
+    """Where `--gold` writes its report: beside the briefing file, or briefing.eval.json when it went to a stream."""
+    from .outputs import is_stream
+
+    if out_path is None or is_stream(out_path):
+        return Path("briefing.eval.json")
+    return out_path.with_suffix(".eval.json")
 
 
 @command()
@@ -234,14 +251,14 @@ def brief(
 def _brief_and_write(paths, settings, template, day, published, fmt, out_path, gold, quiet, no_log,
                      allow_partial, command_name) -> None:
     """What `brief` and `record` do: load, brief with the library, write, report."""
-    from .outputs import briefing_targets, check_writable, write_briefing
+    from .outputs import briefing_targets, check_writable, is_stream, write_briefing
     from .pipeline import Run, load
 
     tpl = load_template(template)
     loaded = load(paths, published or day).require()
     targets = [target for _, target in briefing_targets(fmt, out_path)]
     if gold is not None:
-        targets.append((out_path or Path("briefing.json")).with_suffix(".eval.json"))
+        targets.append(_eval_target(out_path))
     check_writable(targets)  # before any model work, not after it
     _list("skipped", [f.reason for f in loaded.failures])
     _list("warning", [f"{a.path or a.id}: {w}" for a in loaded.articles for w in a.warnings])
@@ -264,7 +281,8 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
     meta = briefing.metadata
     _log(command_name, meta, len(briefing.articles), written, briefing.headline, no_log)
     if gold is not None:
-        _score(briefing, gold, None, (out_path or Path("briefing.json")).with_suffix(".eval.json"))
+        # The scores go to stderr when the briefing itself went to standard output.
+        _score(briefing, gold, None, _eval_target(out_path), err if out_path and is_stream(out_path) else out)
     err.print(
         f"{len(briefing.articles)} article(s), {meta.model_calls} model call(s), {meta.cache_hits} cache hit(s), "
         f"{meta.dropped_ungrounded} item(s) dropped as ungrounded, {meta.elapsed_seconds:.1f}s",
@@ -275,7 +293,7 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict:
+def _score(briefing, gold: Path, articles: Optional[Path], target: Path, console: Console = out) -> dict:
     from .evaluate import headline_figures, misses, score
     from .outputs import write_json
 
@@ -283,9 +301,9 @@ def _score(briefing, gold: Path, articles: Optional[Path], target: Path) -> dict
     table = Table("measure", "score", title=f"{briefing.metadata.template} against {gold}")
     for label, value in headline_figures(report):
         table.add_row(label, "n/a" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value)))
-    out.print(table)
+    console.print(table)
     for label, items in misses(report).items():
-        out.print(f"{label}: {'; '.join(items)}", highlight=False)
+        console.print(f"{label}: {'; '.join(items)}", highlight=False)
     _wrote([write_json(target, report)])
     return report
 
@@ -375,7 +393,7 @@ def record(
 @model_options()
 def article(
     path: Annotated[Path, typer.Argument(help="One article file.")],
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="md or json.")] = Format.json,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="md or json.")] = SummaryFormat.json,
     published: Published = None,
     template: TemplateOpt = "default",
     *,
@@ -388,7 +406,7 @@ def article(
     summary = asyncio.run(
         asummarize_article(path, published=published.date() if published else None, settings=settings, template=template)
     )
-    sys.stdout.write(summary_to_markdown(summary) if fmt == Format.md else summary.model_dump_json(indent=2) + "\n")
+    sys.stdout.write(summary_to_markdown(summary) if fmt == SummaryFormat.md else summary.model_dump_json(indent=2) + "\n")
 
 
 def _log(command: str, metadata, articles: int, outputs: list[str], headline: str, disabled: bool) -> None:

@@ -140,8 +140,11 @@ class QuietLog(logging.Filter):
 
 
 def quiet_server_logs() -> None:
-    """Hold uvicorn's and asyncio's log lines to a trickle (an attacker can trigger one per connection)."""
-    for name in ("uvicorn.error", "uvicorn.access", "asyncio"):
+    """Hold uvicorn's and asyncio's log lines to a trickle (an attacker can trigger one per connection).
+
+    Access lines get a larger allowance: a busy day's requests are worth seeing, a flood is not.
+    """
+    for name, burst in (("uvicorn.error", 20), ("asyncio", 20), ("uvicorn.access", 600)):
         logger = logging.getLogger(name)
         if not any(isinstance(f, QuietLog) for f in logger.filters):
-            logger.addFilter(QuietLog())
+            logger.addFilter(QuietLog(burst=burst))

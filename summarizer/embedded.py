@@ -23,7 +23,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .calls import ChatReply, ChatRequest, ModelCallError
+from .calls import ChatReply, ChatRequest, ModelCallError, Unreachable
 from .providers import OpenAICompatible
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -179,7 +179,7 @@ class EmbeddedModel:
             client = await self._ensure_client()
             try:
                 return await client.complete(request)
-            except _connection_error():
+            except (_connection_error(), Unreachable):
                 await asyncio.sleep(0.2)
                 if self.server.alive():
                     raise  # a passing fault: the retry layer may try again

@@ -11,6 +11,8 @@ from __future__ import annotations
 import glob
 import json
 import os
+import stat
+import sys
 import tempfile
 from collections.abc import Mapping
 from pathlib import Path
@@ -33,6 +35,39 @@ class OutputError(UsageError):
     """An output file that cannot be written; the message names it and why."""
 
 
+STDOUT = Path("-")
+
+
+def is_stream(path: Path) -> bool:
+    """`-`, or a path that is not a regular file to replace: a pipe, a device (/dev/stdout), a socket."""
+    if path == STDOUT:
+        return True
+    try:
+        mode = os.stat(path).st_mode  # through symlinks: /dev/stdout -> /proc/self/fd/1 -> a pipe
+    except (OSError, ValueError):
+        return False
+    return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
+
+
+def write_output(path: Path, text: str) -> None:
+    """Write an output where the user pointed: stdout for `-`, straight into a pipe or a device,
+    and atomically into a regular file, through a symlink rather than over it.
+
+    The rename that makes a file write atomic must never be used on anything
+    else: renamed over /dev/stdout as root, it replaced the system's link
+    with a regular file.
+    """
+    if path == STDOUT:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    if is_stream(path):
+        with open(path, "w", encoding="utf-8") as stream:  # written through, never replaced
+            stream.write(text)
+        return
+    write_atomically(path.resolve() if path.is_symlink() else path, text)
+
+
 def check_writable(paths: list[Path]) -> None:
     """Raise OutputError now, before any model work, for an output that could not be written later.
 
@@ -43,6 +78,9 @@ def check_writable(paths: list[Path]) -> None:
     for path in paths:
         if path.is_dir():
             raise OutputError(f"cannot write {path}: it is a folder")
+        if is_stream(path):
+            continue  # standard output, a pipe or a device: written into, nothing to rename
+        path = path.resolve() if path.is_symlink() else path
         above = next((p for p in path.parents if p.exists()), None)
         if above is not None and not above.is_dir():
             raise OutputError(f"cannot write {path}: {above} is a file, not a folder")
@@ -110,6 +148,8 @@ def _alive(pid: int) -> bool:
 def briefing_targets(fmt: str, out: Path | None) -> list[tuple[str, Path]]:
     """(format, file) for each file a briefing is written to: briefing.md, or OUT, or OUT.md and OUT.json."""
     kinds = ["md", "json"] if fmt == "both" else [fmt]
+    if out is not None and is_stream(out) and len(kinds) > 1:
+        raise OutputError(f"-o {out} takes one format; --format both writes two files")
     targets = []
     for kind in kinds:
         target = out or Path(f"briefing.{kind}")
@@ -137,11 +177,11 @@ def write_briefing(
     check_written(briefing)
     written = []
     for kind, target in briefing_targets(fmt, out):
-        write_atomically(target, render(briefing, kind, dict(articles)))
+        write_output(target, render(briefing, kind, dict(articles)))
         written.append(target)
     return written
 
 
 def write_json(path: Path, data: Any) -> Path:
-    write_atomically(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
+    write_output(path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
     return path

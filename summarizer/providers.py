@@ -19,6 +19,7 @@ from .calls import (
     ReplyTooLarge,
     SlowReply,
     TransientCallError,
+    Unreachable,
 )
 
 _SECRET = re.compile(r"(sk-[A-Za-z0-9_\-]{6,}|Bearer\s+[A-Za-z0-9._\-]+)")
@@ -147,6 +148,11 @@ class OpenAICompatible:
         except TimeoutError:
             raise SlowReply(f"no whole reply within the {self._timeout:g}s timeout") from None
         except Exception as error:
+            openai = sys.modules["openai"]
+            if isinstance(error, openai.APIConnectionError) and not isinstance(error, openai.APITimeoutError):
+                cause = error.__cause__ or error.__context__
+                detail = f"{type(cause).__name__}: {cause}" if cause else "connection error"
+                raise Unreachable(f"could not reach {self.url} ({redact(detail, self._api_key)})") from None
             why = refusal(error)
             if why is None:
                 raise
@@ -184,6 +190,10 @@ class OpenAICompatible:
         finally:
             await response.aclose()
 
+    @property
+    def url(self) -> str:
+        return (self._base_url or "https://api.openai.com/v1").rstrip("/") + "/chat/completions"
+
     def _too_large(self, size: int, more: bool = False) -> str:
         return (f"the reply is {'over ' if more else ''}{size:,} bytes, more than the {self.max_reply_bytes:,} "
                 "a chat completion needs; refused and not cached")
@@ -195,9 +205,8 @@ class OpenAICompatible:
         try:
             completion = self._completion_type.model_validate_json(raw)
         except (ValueError, pydantic.ValidationError):
-            where = (self._base_url or "https://api.openai.com/v1").rstrip("/") + "/chat/completions"
             raise NotAnOpenAIServer(
-                f"the endpoint at {where} did not answer as an OpenAI-compatible server "
+                f"the endpoint at {self.url} did not answer as an OpenAI-compatible server "
                 f"(a 200 with {content_type or 'no content type'}, {len(raw):,} bytes, not a chat completion)"
             ) from None
         data = completion.model_dump(mode="json", exclude_none=True)

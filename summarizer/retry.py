@@ -32,7 +32,7 @@ from tenacity import (
     wait_random_exponential,
 )
 
-from .calls import Backend, ChatReply, ChatRequest, ModelCallError, TransientCallError
+from .calls import Backend, ChatReply, ChatRequest, EndpointUnreachable, ModelCallError, TransientCallError, Unreachable
 from .providers import refusal
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
@@ -84,6 +84,12 @@ class RetryPolicy:
     max_seconds: float = 900.0  # the whole call, retries and waits included
     backoff_base: float = 0.5
     backoff_max: float = 20.0
+
+
+def _hint(message: str) -> str:
+    if any(host in message for host in ("://127.", "://localhost", "://[::1]", "://0.0.0.0")):
+        return "; is the server (Ollama, llama.cpp, vLLM...) running on that port?"
+    return "; check --base-url and the network"
 
 
 class WaitTooLong(ModelCallError):
@@ -148,6 +154,9 @@ class Retrying:
                         ) from None
         except (OutOfTime, TransientCallError) as error:
             tries = f" after {attempts} attempts" if attempts > 1 else ""
+            if isinstance(error, Unreachable):
+                # Nobody answers there: every other article would wait out the same retries.
+                raise EndpointUnreachable(f"{error}{tries}{_hint(str(error))}") from None
             raise ModelCallError(f"model call failed{tries}: {error}") from None
         except ModelCallError:
             raise

@@ -401,7 +401,23 @@ def serve(app: FastAPI, host: str, port: int, max_connections: int | None = None
         "request_seconds": request_seconds or REQUEST_SECONDS,
         "waiting": OrderedDict(),
     })
+    _check_port(host, port)
     quiet_server_logs()
-    config = uvicorn.Config(app, host=host, port=port, log_level="warning", http=protocol,
+    # log_level info: uvicorn's "running on http://..." line and an access log line per request
+    # (method, path, status: never a header, so never the token).
+    config = uvicorn.Config(app, host=host, port=port, log_level="info", http=protocol,
                             timeout_keep_alive=5, backlog=2048)
     uvicorn.Server(config).run()
+
+
+def _check_port(host: str, port: int) -> None:
+    """A port already taken is a usage error (exit 2) with one line, found before uvicorn tries."""
+    import socket
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)  # as uvicorn binds
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None

@@ -29,6 +29,9 @@ ENVIRONMENT = {
     "OPENAI_API_KEY": "api_key",
     "SUMMARIZER_CONTEXT_TOKENS": "context_tokens",
     "SUMMARIZER_RPM": "requests_per_minute",
+    # Replay recorded exchanges instead of calling a model (CI, tests of code that calls this library).
+    "SUMMARIZER_FIXTURES": "fixtures",
+    "SUMMARIZER_FIXTURE_MODE": "fixture_mode",
 }
 
 
@@ -72,6 +75,8 @@ class ModelSettings:
             value = os.environ.get(variable)
             if name in ("context_tokens", "requests_per_minute"):
                 value = _number(value)
+            elif name == "fixtures" and value:
+                value = Path(value)
             if value:
                 values[name] = value
         values.update({k: v for k, v in overrides.items() if v is not None})
