@@ -27,9 +27,22 @@ from .retry import RetryPolicy
 from .settings import FixtureMode, ModelSettings, StructuredMode
 from .templates import available, load_template
 
-app = typer.Typer(add_completion=False, no_args_is_help=True, help="Grounded daily briefings from news articles.")
+app = typer.Typer(no_args_is_help=True, help="Grounded daily briefings from news articles.")
+
+# typer's help shows "<bool>" beside every flag (--quiet, --no-cache, --help): a flag takes no value,
+# so nothing is shown for it, as click's own help does.
+_display_type = typer.core.TyperOption.display_type_rich
+
+
+def _flags_as_flags(self, ctx):
+    return None if getattr(self, "is_flag", False) else _display_type(self, ctx)
+
+
+typer.core.TyperOption.display_type_rich = _flags_as_flags
 cache_app = typer.Typer(no_args_is_help=True, help="Inspect or empty the disk cache.")
 app.add_typer(cache_app, name="cache")
+templates_app = typer.Typer(help="List, show and start prompt templates.")
+app.add_typer(templates_app, name="templates")
 # soft_wrap: an error stays one line however long its path, so scripts can grep it.
 err = Console(stderr=True, soft_wrap=True)
 out = Console(soft_wrap=True)
@@ -47,6 +60,21 @@ class SummaryFormat(str, Enum):
 
     md = "md"
     json = "json"
+
+
+def _version(value: bool) -> None:
+    if value:
+        from . import __version__
+
+        out.print(f"summarizer {__version__}", highlight=False)
+        raise typer.Exit()
+
+
+@app.callback()
+def _root(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Print the version and exit.")] = False,
+) -> None:
+    """Grounded daily briefings from news articles."""
 
 
 def fail(message: str, code: int = EXIT_FAILED) -> typer.Exit:
@@ -90,32 +118,40 @@ _default = ModelSettings.default
 ModeChoice = _choices("ModeChoice", StructuredMode)
 FixtureModeChoice = _choices("FixtureModeChoice", FixtureMode)
 _CACHE = "Cache and fixtures"
+_RELIABILITY = "Reliability"
+_PERFORMANCE = "Performance"
+_IO = "Input and output"
 MODEL_OPTIONS = [
     _option("model", Optional[str], None, "--model", "-m", help="Model name (default: the embedded SmolLM2, or $SUMMARIZER_MODEL)."),
     _option("base_url", Optional[str], None, help="OpenAI-compatible endpoint, e.g. http://localhost:11434/v1 ($OPENAI_BASE_URL)."),
     _option("mode", Optional[ModeChoice], None,
             help="Structured-output mode (default: tools for OpenAI, json_schema elsewhere)."),
-    _option("max_retries", int, _default("max_retries"), min=0, max=10, help="Re-asks when a reply fails validation."),
-    _option("timeout", float, _default("timeout"), min=0.1, help="Seconds to wait for one reply before trying again."),
-    _option("attempts", int, _default("retry").attempts, min=1, max=20,
+    _option("max_retries", Optional[int], None, panel=_RELIABILITY, min=0, max=10, show_default=str(_default("max_retries")),
+            help="Re-asks when a reply fails validation."),
+    _option("timeout", Optional[float], None, panel=_RELIABILITY, min=0.1, show_default=str(_default("timeout")),
+            help="Seconds to wait for one whole reply before trying again."),
+    _option("attempts", int, _default("retry").attempts, panel=_RELIABILITY, min=1, max=20,
             help="Tries per model call on transient errors (429, 5xx, timeouts, resets)."),
-    _option("call_budget", float, _default("retry").max_seconds, min=0.1,
+    _option("call_budget", float, _default("retry").max_seconds, panel=_RELIABILITY, min=0.1,
             help="Most seconds one model call may take, retries and waits included."),
     _option("context_tokens", Optional[int], None, min=1024,
             help="The model's context window in tokens; longer articles are split into chunks "
                  f"(default: 8192 embedded, {ModelSettings.DEFAULT_REMOTE_CONTEXT} remote, or $SUMMARIZER_CONTEXT_TOKENS)."),
-    _option("rpm", Optional[float], None, "--rpm", min=0.1,
+    _option("rpm", Optional[float], None, "--rpm", panel=_PERFORMANCE, min=0.1,
             help="Requests per minute the provider allows; requests are spaced to stay under it ($SUMMARIZER_RPM)."),
-    _option("concurrency", int, _default("concurrency"), min=1, max=256,
+    _option("concurrency", Optional[int], None, panel=_PERFORMANCE, min=1, max=256, show_default=str(_default("concurrency")),
             help="Model requests in flight at once (the embedded model serves one at a time)."),
-    _option("max_calls_per_article", int, _default("max_calls_per_article"), "--max-calls-per-article", min=1,
+    _option("max_calls_per_article", Optional[int], None, "--max-calls-per-article", panel=_PERFORMANCE, min=1,
+            show_default=str(_default("max_calls_per_article")),
             help="An article longer than this many model calls (chunks) fails before any is sent."),
+    _option("verbose", bool, False, "--verbose", "-v", panel="Output",
+            help="Show each model call on stderr: endpoint, model, tokens, seconds, and whether the cache answered."),
     _option("cache_dir", Optional[Path], None, panel=_CACHE, help="Cache folder (default: the user cache folder)."),
     _option("no_cache", bool, False, "--no-cache", panel=_CACHE, help="Neither read nor write the cache."),
 ]
 FIXTURE_OPTIONS = [
     _option("fixtures", Optional[Path], None, panel=_CACHE, help="Folder of recorded model exchanges."),
-    _option("fixture_mode", FixtureModeChoice, FixtureModeChoice(_default("fixture_mode")), "--fixture-mode", panel=_CACHE,
+    _option("fixture_mode", Optional[FixtureModeChoice], None, "--fixture-mode", panel=_CACHE, show_default="off",
             help="record: call the model and save exchanges; replay: answer only from them."),
 ]
 RECORD_OPTIONS = [
@@ -164,6 +200,8 @@ def model_options(fixtures: str = "choose", batch: bool = False):
         def run(*args, **kwargs):
             values = {p.name: kwargs.pop(p.name) for p in bundle}
             values = {k: v.value if isinstance(v, Enum) else v for k, v in values.items()}
+            if values.pop("verbose"):
+                logging.getLogger("summarizer").setLevel(logging.INFO)
             if fixtures == "record":
                 values["fixture_mode"] = "record"
             return func(*args, settings=settings_from_options(**values), **kwargs)
@@ -176,9 +214,26 @@ def model_options(fixtures: str = "choose", batch: bool = False):
 
 # Options that are not about the model, shared by several commands.
 CacheDir = Annotated[Path | None, typer.Option(help="Cache folder (default: the user cache folder).")]
-TemplateOpt = Annotated[str, typer.Option("--template", "-t", help="Template name (see `summarizer templates`) or folder.")]
-NoLog = Annotated[bool, typer.Option("--no-log", help="Do not add this run to the run log (`summarizer logs`).")]
-Published = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], help="Publication date for articles that carry none.")]
+TemplateOpt = Annotated[Optional[str], typer.Option("--template", "-t", rich_help_panel="Input and output", show_default="default, or the settings file's", help="Template name (see `summarizer templates`) or folder.")]
+
+
+def _template(name: Optional[str]):
+    """The template a command uses: the flag, else the settings file's, else "default"."""
+    from .settings import read_config
+
+    return load_template(name or read_config().get("template") or "default")
+NoLog = Annotated[bool, typer.Option("--no-log", rich_help_panel="Output", help="Do not add this run to the run log (`summarizer logs`).")]
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", rich_help_panel="Output", help="No progress on stderr (errors and warnings still show).")]
+Published = Annotated[dt.datetime | None, typer.Option(formats=["%Y-%m-%d"], rich_help_panel="Input and output", help="Publication date for articles that carry none.")]
+
+
+def _working(what: str, enabled: bool):
+    """A spinner on stderr while one long step runs, on a terminal only."""
+    from contextlib import nullcontext
+
+    if not enabled or not err.is_terminal:
+        return nullcontext()
+    return err.status(what)
 
 
 def _progress(total: int, enabled: bool):
@@ -224,14 +279,14 @@ def _eval_target(out_path: Optional[Path]) -> Path:
 @model_options(batch=True)
 def brief(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders (.txt .md .json .jsonl .html).")],
-    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", help="Output file (default briefing.md / briefing.json).")] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f", help="md, json, html (a self-contained report), or both (md and json).")] = Format.md,
-    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
+    out_path: Annotated[Optional[Path], typer.Option("--out", "-o", rich_help_panel=_IO, help="Output file (default briefing.md / briefing.json).")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f", rich_help_panel=_IO, help="md, json, html (a self-contained report), or both (md and json).")] = Format.md,
+    date: Annotated[Optional[dt.datetime], typer.Option(rich_help_panel=_IO, formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
-    template: TemplateOpt = "default",
-    allow_partial: Annotated[bool, typer.Option("--allow-partial", help="Exit 0 even when some articles failed (they are still listed).")] = False,
-    gold: Annotated[Optional[Path], typer.Option("--gold", help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="No progress bar.")] = False,
+    template: TemplateOpt = None,
+    allow_partial: Annotated[bool, typer.Option("--allow-partial", rich_help_panel=_RELIABILITY, help="Exit 0 even when some articles failed (they are still listed).")] = False,
+    gold: Annotated[Optional[Path], typer.Option("--gold", rich_help_panel=_IO, help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
+    quiet: Quiet = False,
     no_log: NoLog = False,
     *,
     settings: ModelSettings,
@@ -254,7 +309,7 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
     from .outputs import briefing_targets, check_writable, is_stream, write_briefing
     from .pipeline import Run, load
 
-    tpl = load_template(template)
+    tpl = _template(template)
     loaded = load(paths, published or day).require()
     targets = [target for _, target in briefing_targets(fmt, out_path)]
     if gold is not None:
@@ -336,8 +391,10 @@ def compare(
     templates_: Annotated[list[str], typer.Option("--template", "-t", help="Two templates to compare (give the option twice).")],
     gold: Annotated[Optional[Path], typer.Option("--gold", help="Score both against this reference annotation.")] = None,
     out_path: Annotated[Path, typer.Option("--out", "-o", help="Markdown report.")] = Path("compare.md"),
-    date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
+    date: Annotated[Optional[dt.datetime], typer.Option(rich_help_panel=_IO, formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
+    quiet: Quiet = False,
+    no_log: NoLog = False,
     *,
     settings: ModelSettings,
 ) -> None:
@@ -345,13 +402,14 @@ def compare(
     from rich.markdown import Markdown
 
     from .compare import compare_templates, to_markdown
-    from .outputs import write_atomically
+    from .outputs import write_output
 
     if len(templates_) != 2:
         raise fail("give exactly two templates: --template A --template B", EXIT_USAGE)
 
     def started(template) -> None:
-        err.print(f"briefing with template {template.name} ({template.hash[:8]})...", highlight=False)
+        if not quiet:
+            err.print(f"briefing with template {template.name} ({template.hash[:8]})...", highlight=False)
 
     left, right = asyncio.run(compare_templates(
         paths, templates_, settings, date.date() if date else None, published.date() if published else None,
@@ -362,8 +420,10 @@ def compare(
             err.print(f"[red]failed:[/red] {side.label}: {failure.stage} {failure.article_id or ''}: {failure.reason}", highlight=False)
     report = to_markdown(left, right)
     out.print(Markdown(report))
-    write_atomically(out_path, report)
-    _wrote([out_path])
+    write_output(out_path, report)
+    written = _wrote([out_path])
+    for side in (left, right):
+        _log("compare", side.briefing.metadata, len(side.briefing.articles), written, side.briefing.headline, no_log)
 
 
 @command()
@@ -372,7 +432,8 @@ def record(
     paths: Annotated[list[Path], typer.Argument(help="Article files and folders.")],
     date: Annotated[Optional[dt.datetime], typer.Option(formats=["%Y-%m-%d"])] = None,
     published: Published = None,
-    template: TemplateOpt = "default",
+    template: TemplateOpt = None,
+    quiet: Quiet = False,
     *,
     settings: ModelSettings,
 ) -> None:
@@ -385,7 +446,7 @@ def record(
     assert settings.fixtures is not None  # --fixtures has a default
     _brief_and_write(
         paths, settings, template, date.date() if date else None, published.date() if published else None,
-        "json", settings.fixtures / "briefing.json", None, False, False, False, "record",
+        "json", settings.fixtures / "briefing.json", None, quiet, False, False, "record",
     )
 
 
@@ -395,18 +456,32 @@ def article(
     path: Annotated[Path, typer.Argument(help="One article file.")],
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f", help="md or json.")] = SummaryFormat.json,
     published: Published = None,
-    template: TemplateOpt = "default",
+    template: TemplateOpt = None,
+    quiet: Quiet = False,
+    no_log: NoLog = False,
     *,
     settings: ModelSettings,
 ) -> None:
     """Summarise one article and print its grounded summary."""
-    from . import asummarize_article
+    import time
+
+    from .pipeline import Run, load
     from .render import summary_to_markdown
 
-    summary = asyncio.run(
-        asummarize_article(path, published=published.date() if published else None, settings=settings, template=template)
-    )
+    tpl = _template(template)
+    loaded = load([path], published.date() if published else None).require()
+    article = loaded.articles[0]
+
+    async def one():
+        started = time.monotonic()
+        async with Run(settings=settings, template=tpl) as run:
+            with _working(f"summarising {article.id}", not quiet):
+                summary = await run.summarize(article)
+            return summary, run.metadata(started, [], summary.dropped, {}, max(0, summary.attempts - 1))
+
+    summary, metadata = asyncio.run(one())
     sys.stdout.write(summary_to_markdown(summary) if fmt == SummaryFormat.md else summary.model_dump_json(indent=2) + "\n")
+    _log("article", metadata, 1, ["-"], summary.title or "", no_log)
 
 
 def _log(command: str, metadata, articles: int, outputs: list[str], headline: str, disabled: bool) -> None:
@@ -441,16 +516,88 @@ def logs(
             r["model"], str(r["model_calls"]), str(r["cache_hits"]), str(r["reasks"]), str(r["dropped"]),
             f"{r['prompt_tokens']}+{r['completion_tokens']}", f"{r['elapsed_seconds']:.1f}",
         )
-    out.print(table)
+    _tables().print(table)
 
 
 @command()
-def templates() -> None:
-    """List the built-in prompt templates."""
+def config(
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """The settings in force and where each comes from: default, the settings file, or the environment.
+
+    The settings file is TOML (model, base_url, mode, template, concurrency, timeout, context_tokens,
+    requests_per_minute, max_retries); flags and the environment take precedence over it.
+    """
+    import json as json_module
+
+    from .settings import config_path, read_config, sources
+
+    read_config()  # a broken file is reported as such, in one line
+    shown = sources()
+    if as_json:
+        data = {"file": str(config_path()), "settings": {k: {"value": v, "from": f} for k, (v, f) in shown.items()}}
+        sys.stdout.write(json_module.dumps(data, indent=2, default=str) + "\n")
+        return
+    table = Table("setting", "value", "from", title=f"settings file: {config_path()}")
+    for key, (value, origin) in shown.items():
+        table.add_row(key, "" if value is None else str(value), origin)
+    _tables().print(table)
+
+
+def _tables() -> Console:
+    """stdout for tables: as wide as the terminal, and never cut to 80 columns when piped."""
+    return out if out.is_terminal else Console(soft_wrap=True, width=400)
+
+
+@templates_app.callback(invoke_without_command=True)
+def templates_list(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """The templates a run can use: built-in ones and your own (`templates new`)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    import json as json_module
+
+    rows = [{"name": name, "hash": load_template(folder).hash, "folder": str(folder)} for name, folder in available().items()]
+    if as_json:
+        sys.stdout.write(json_module.dumps(rows, indent=2) + "\n")
+        return
     table = Table("name", "hash", "folder")
-    for name, folder in available().items():
-        table.add_row(name, load_template(name).hash, str(folder))
-    out.print(table)
+    for row in rows:
+        table.add_row(row["name"], row["hash"], row["folder"])
+    _tables().print(table)
+
+
+@command("show", app=templates_app)
+def templates_show(name: Annotated[str, typer.Argument(help="A template name or folder.")]) -> None:
+    """Print a template's files (its four prompts and template.yaml), each under its name."""
+    template = load_template(name)
+    for part, source in template.sources.items():
+        sys.stdout.write(f"==> {template.folder / (part + '.j2')} <==\n{source.rstrip()}\n\n")
+    if template.settings_source:
+        sys.stdout.write(f"==> {template.folder / 'template.yaml'} <==\n{template.settings_source.rstrip()}\n")
+
+
+@command("new", app=templates_app)
+def templates_new(
+    name: Annotated[str, typer.Argument(help="The new template's name (letters, digits, - and _).")],
+    source: Annotated[str, typer.Option("--from", help="The template to start from.")] = "default",
+) -> None:
+    """Start a template of your own from a copy of another; `-t NAME` then uses it."""
+    import re
+    import shutil
+
+    from .places import user_templates
+
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,64}", name):
+        raise fail(f"template name {name!r}: use letters, digits, - and _", EXIT_USAGE)
+    if name in available():
+        raise fail(f"a template named {name!r} exists already ({available()[name]})", EXIT_USAGE)
+    origin = load_template(source)
+    target = user_templates() / name
+    shutil.copytree(origin.folder, target, ignore=shutil.ignore_patterns("__pycache__"))
+    err.print(f"created {target} from {origin.name}; edit it, then: summarizer brief ARTICLES -t {name}", highlight=False)
 
 
 @command()
@@ -528,6 +675,14 @@ def cache_clear_command(cache_dir: CacheDir = None) -> None:
     out.print(f"removed {removed} entries", highlight=False)
 
 
+class _Lines(logging.Formatter):
+    """Warnings as "warning: ..."; --verbose's lines as they are."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        message = record.getMessage()
+        return f"warning: {message}" if record.levelno >= logging.WARNING else message
+
+
 class RepeatCap(logging.Filter):
     """Each kind of warning at most `limit` times: a full disk under the cache warned 394 times in one run."""
 
@@ -537,6 +692,8 @@ class RepeatCap(logging.Filter):
         self.seen: dict[str, int] = {}
 
     def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True  # --verbose asked for every call
         count = self.seen[str(record.msg)] = self.seen.get(str(record.msg), 0) + 1
         if count == self.limit:
             record.msg = f"{record.msg} (further warnings like this one are not shown)"
@@ -559,7 +716,7 @@ def main() -> None:
     # Our warnings (a damaged cache entry, a cache that cannot open) reach the user as one line each;
     # other libraries' log records stay out of the user's terminal.
     handler = logging.StreamHandler(sys.stderr)
-    handler.setFormatter(logging.Formatter("warning: %(message)s"))
+    handler.setFormatter(_Lines())
     handler.addFilter(RepeatCap())
     ours = logging.getLogger("summarizer")
     ours.addHandler(handler)

@@ -102,4 +102,5 @@ class RememberedFills:
         if value is None:
             return None
         self.stats.add_remembered(labels, calls)
+        log.info("call %s: from the cache of finished replies (%d call(s) saved)", subject(labels), calls)
         return Filled(value, calls, content, how)

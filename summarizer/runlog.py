@@ -1,6 +1,7 @@
 """A log of runs, in SQLite, that users can query (`summarizer logs`, or sqlite3 itself).
 
-One row per `brief`/`article` run: when, which template and model, what it
+One row per run of a command that calls a model (`brief`, `article`,
+`compare` (one per side), `record`, and each request to the HTTP service): when, which template and model, what it
 cost and what it dropped. No article text, prompt or secret is stored.
 """
 
@@ -77,4 +78,10 @@ def recent_runs(limit: int = 10, path: Path | None = None) -> list[dict[str, Any
     with _connect(path) as db:
         db.row_factory = sqlite3.Row
         rows = db.execute("SELECT * FROM runs ORDER BY id DESC LIMIT ?", (limit,)).fetchall()
-    return [dict(r) for r in rows]
+    runs = [dict(r) for r in rows]
+    for run in runs:  # stored as JSON text; given back as the list it is
+        try:
+            run["outputs"] = json.loads(run["outputs"] or "[]")
+        except ValueError:
+            run["outputs"] = []
+    return runs

@@ -27,6 +27,7 @@ import dataclasses
 import datetime as dt
 import hmac
 import json
+import logging
 import os
 import time
 import uuid
@@ -170,6 +171,16 @@ class Limits:
     running_jobs: int = 2  # jobs that run at once; the others wait their turn
 
 
+def _logged(command: str, metadata: Any, articles: int, headline: str) -> None:
+    """A request in the run log (`summarizer logs`), like a CLI run; its failure costs the log line only."""
+    from .runlog import log_run
+
+    try:
+        log_run(command, metadata, articles, [], headline)
+    except Exception as error:  # a full disk or a locked database must not fail the request
+        logging.getLogger(__name__).warning("run not logged (%s)", error)
+
+
 def bearer_token(header: str) -> str:
     """The credentials of an `Authorization: Bearer ...` header; the scheme is case-insensitive (RFC 9110)."""
     scheme, _, credentials = header.strip().partition(" ")
@@ -269,6 +280,7 @@ def create_app(
                 briefing = await run.brief(articles, body.date, progress)
         else:
             briefing = await state["run"].for_template(template).brief(articles, body.date, progress)
+        _logged("serve", briefing.metadata, len(briefing.articles), briefing.headline)
         if not briefing.articles:
             reasons = "; ".join(f"{f.article_id}: {f.reason}" for f in briefing.metadata.failures[:3])
             raise HTTPException(502, f"no article could be summarised ({reasons})")
@@ -333,16 +345,18 @@ def create_app(
 
     @app.get("/v1/templates")
     async def templates() -> list[dict[str, str]]:
-        return [{"name": name, "hash": load_template(folder).hash} for name, folder in available(templates_dirs).items()]
+        return [{"name": name, "hash": load_template(folder).hash} for name, folder in available(templates_dirs, mine=False).items()]
 
     @app.post("/v1/articles/summarize")
     async def summarize_article(body: SummarizeIn) -> dict[str, Any]:
         batch_only(False)
         run = state["run"].for_template(template_named(body.template))
+        started = time.monotonic()
         try:
             summary = await run.summarize(body.article.article(None))
         except ModelCallError as error:
             raise HTTPException(502, str(error)) from None
+        _logged("serve", run.metadata(started, [], summary.dropped, {}, max(0, summary.attempts - 1)), 1, summary.title or "")
         return summary.model_dump(mode="json")
 
     @app.post("/v1/briefings", responses={202: {"model": JobOut}})

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from .errors import UsageError
+from .places import config_path
 from .retry import RetryPolicy
 
 FixtureMode = Literal["off", "record", "replay"]
@@ -35,8 +36,53 @@ ENVIRONMENT = {
 }
 
 
+#: What the settings file may set, and the type each value must have. Flags and the
+#: environment take precedence over it; it takes precedence over the defaults.
+FILE_KEYS: dict[str, type | tuple[type, ...]] = {
+    "model": str, "base_url": str, "mode": str, "template": str, "concurrency": int,
+    "timeout": (int, float), "context_tokens": int, "requests_per_minute": (int, float), "max_retries": int,
+}
+
+
 class SettingsError(UsageError):
     """Settings that cannot work together; the message is user-facing."""
+
+
+def read_config(path: Path | None = None) -> dict[str, Any]:
+    """The settings file's values (empty when there is none); SettingsError naming a bad key or value."""
+    import tomllib
+
+    path = path or config_path()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
+        raise SettingsError(f"{path}: cannot read the settings file ({error})") from None
+    for key, value in data.items():
+        if key not in FILE_KEYS:
+            raise SettingsError(f"{path}: unknown setting {key!r} (known: {', '.join(FILE_KEYS)})")
+        if not isinstance(value, FILE_KEYS[key]) or isinstance(value, bool):
+            raise SettingsError(f"{path}: {key} = {value!r} is not a {getattr(FILE_KEYS[key], '__name__', 'number')}")
+    return data
+
+
+def sources() -> dict[str, tuple[Any, str]]:
+    """Each setting in force and where it came from: a flag is not known here, so default, file or environment."""
+    file_values = read_config()
+    shown: dict[str, tuple[Any, str]] = {}
+    for key in FILE_KEYS:
+        if key == "template":
+            shown[key] = ("default", "default")
+        elif key in ModelSettings.__dataclass_fields__:
+            shown[key] = (ModelSettings.default(key), "default")
+        if key in file_values:
+            shown[key] = (file_values[key], str(config_path()))
+    for variable, name in ENVIRONMENT.items():
+        if os.environ.get(variable):
+            value = "***" if name == "api_key" else os.environ[variable]
+            shown[name] = (value, f"${variable}")
+    return shown
 
 
 @dataclass
@@ -69,8 +115,8 @@ class ModelSettings:
 
     @classmethod
     def from_env(cls, **overrides: Any) -> ModelSettings:
-        """Settings from the environment, then from `overrides` (None means "not given")."""
-        values: dict[str, Any] = {}
+        """Settings from the settings file, then the environment, then `overrides` (None means "not given")."""
+        values: dict[str, Any] = {k: v for k, v in read_config().items() if k != "template"}
         for variable, name in ENVIRONMENT.items():
             value = os.environ.get(variable)
             if name in ("context_tokens", "requests_per_minute"):

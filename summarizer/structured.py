@@ -23,7 +23,7 @@ import instructor
 from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
-from .calls import Backend, CallStats, ChatRequest, ModelCallError
+from .calls import Backend, CallStats, ChatRequest, ModelCallError, subject
 from .lenient import loosely, salvage
 
 T = TypeVar("T", bound=BaseModel)
@@ -117,8 +117,14 @@ class StructuredClient:
         state = _fill_state.get(None)
         if state is not None:
             state.calls += 1
+        started = time.perf_counter()
         reply = await self.backend.complete(request)
         self.stats.add(request, reply)
+        prompt, completion = reply.usage
+        # --verbose: one line per call, never the messages or a header (so never a key).
+        log.info("call %s: %s %s, %d+%d tokens, %.2fs, from the %s", subject(labels), self.backend.identity,
+                 body.get("model") or self.backend.model, prompt, completion, time.perf_counter() - started,
+                 reply.source)
         if state is not None:
             state.last_content = _content_of(reply.data)
         from openai.types.chat import ChatCompletion  # instructor has imported openai by now

@@ -31,6 +31,7 @@ from jinja2 import Template as JinjaTemplate
 from jinja2.sandbox import SandboxedEnvironment
 
 from .errors import UsageError
+from .places import user_templates
 
 PARTS = ("article.system", "article.user", "briefing.system", "briefing.user")
 #: How articles are extracted (template.yaml, article.extraction): "fill", the model
@@ -54,10 +55,12 @@ def builtin_folders() -> list[Path]:
     return [p for p in (package / "prompts", package.parent / "prompts") if p.is_dir()]
 
 
-def available(extra_roots: Sequence[Path] = ()) -> dict[str, Path]:
-    """Template name -> folder: the built-in ones, then those in `extra_roots` (folders of template folders)."""
+def available(extra_roots: Sequence[Path] = (), mine: bool = True) -> dict[str, Path]:
+    """Template name -> folder: the built-in ones, the user's own (`summarizer templates new`, unless
+    `mine` is False), then those in `extra_roots` (folders of template folders)."""
     found: dict[str, Path] = {}
-    for root in [*builtin_folders(), *extra_roots]:
+    roots = [*builtin_folders(), *([user_templates()] if mine and user_templates().is_dir() else []), *extra_roots]
+    for root in roots:
         for folder in sorted(root.iterdir()):
             if folder.is_dir() and (folder / "article.user.j2").is_file():
                 found.setdefault(folder.name, folder)
@@ -142,13 +145,13 @@ def untrusted(text: str, tag: str) -> str:
     return re.sub(rf"<(\s*/\s*{re.escape(tag)})", r"<\\\1", str(text), flags=re.IGNORECASE)
 
 
-def load_named(name: str, extra_roots: Sequence[Path] = ()) -> Template:
+def load_named(name: str, extra_roots: Sequence[Path] = (), mine: bool = False) -> Template:
     """A template by name only, from the built-in ones and `extra_roots`; never a path a caller chose.
 
     The HTTP service loads templates this way: an unknown name says nothing
     about the server's file system.
     """
-    known = available(extra_roots)
+    known = available(extra_roots, mine=mine)
     if name not in known:
         raise TemplateError(f"no template named {name[:40]!r}; GET /v1/templates lists the ones offered")
     return load_template(known[name])

@@ -39,6 +39,7 @@ def _isolated_env(monkeypatch, tmp_path):
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("SUMMARIZER_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setenv("SUMMARIZER_LOGS_DB", str(tmp_path / "logs.db"))
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(tmp_path / "no-config.toml"))  # never the user's own
 
 
 # The reliability counts (tests/reliability.py): its fixture and hooks are registered from here.

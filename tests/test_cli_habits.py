@@ -79,3 +79,85 @@ def test_an_endpoint_that_is_down_is_one_line_naming_it(tmp_path):
     [line] = result.stderr.strip().splitlines()
     assert "could not reach http://127.0.0.1:9/v1" in line and "running on that port?" in line
     assert not Path(tmp_path / "b.md").exists()
+
+
+# --- the habits of the tools people already use
+
+
+def test_version_and_shell_completion():
+    from summarizer import __version__
+
+    assert summarizer("--version").stdout.strip() == f"summarizer {__version__}"
+    completion = summarizer("--show-completion", "bash")
+    assert completion.returncode == 0 and "complete" in completion.stdout
+
+
+def test_help_groups_options_and_shows_flags_as_flags():
+    shown = summarizer("brief", "--help", env={**os.environ, "COLUMNS": "200"}).stdout
+    for panel in ("Input and output", "Model", "Reliability", "Performance", "Cache and fixtures", "Batch API", "Output"):
+        assert panel in shown
+    assert "<bool>" not in shown
+
+
+def test_verbose_shows_each_call_without_secrets(tmp_path, gold, seed_articles):
+    from .fake_openai_server import FakeOpenAIServer
+    from .test_remote_endpoint import SECRET, scripted
+
+    with FakeOpenAIServer(scripted(gold, seed_articles)) as server:
+        result = summarizer("brief", str(SEEDS / "000_ca7bab2cb521082e.txt"), "-o", str(tmp_path / "b.md"), "-v",
+                            "--base-url", server.base_url, "-m", "fake-model", "--mode", "json_schema", "--no-log",
+                            "--date", SEED_DATE, env={**os.environ, "OPENAI_API_KEY": SECRET})
+    assert result.returncode == 0, result.stderr
+    calls = [line for line in result.stderr.splitlines() if line.startswith("call ")]
+    assert any(line.startswith("call article 000_ca7bab2cb521082e: openai-compatible:") for line in calls)
+    assert any("tokens" in line and "from the model" in line for line in calls)
+    assert SECRET not in result.stderr
+
+
+def test_templates_new_show_and_json(tmp_path):
+    env = {**os.environ, "SUMMARIZER_CONFIG": str(tmp_path / "config.toml")}
+    made = summarizer("templates", "new", "mine", "--from", "small", env=env)
+    assert made.returncode == 0 and "created" in made.stderr
+    assert (tmp_path / "templates" / "mine" / "article.user.j2").is_file()
+    listed = json.loads(summarizer("templates", "--json", env=env).stdout)
+    assert {"default", "small", "mine"} <= {t["name"] for t in listed}
+    shown = summarizer("templates", "show", "mine", env=env).stdout
+    assert "article.user.j2 <==" in shown and "briefing.system.j2 <==" in shown
+    again = summarizer("templates", "new", "mine", env=env)
+    assert again.returncode == 2 and "exists already" in again.stderr
+
+
+def test_the_settings_file_sits_under_the_environment_and_the_flags(tmp_path, monkeypatch):
+    config = tmp_path / "config.toml"
+    config.write_text('model = "from-file"\nconcurrency = 2\nbase_url = "http://file.example/v1"\n', encoding="utf-8")
+    env = {**os.environ, "SUMMARIZER_CONFIG": str(config), "SUMMARIZER_MODEL": "from-env"}
+    shown = json.loads(summarizer("config", "--json", env=env).stdout)["settings"]
+    assert shown["model"] == {"value": "from-env", "from": "$SUMMARIZER_MODEL"}
+    assert shown["concurrency"] == {"value": 2, "from": str(config)}
+    assert shown["timeout"]["from"] == "default"
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(config))
+    monkeypatch.setenv("SUMMARIZER_MODEL", "from-env")
+    from summarizer.cli import MODEL_OPTIONS, settings_from_options
+
+    flags = {p.name: p.default for p in MODEL_OPTIONS if p.name != "verbose"}
+    assert settings_from_options(**{**flags, "model": "from-flag"}).model == "from-flag"
+    built = settings_from_options(**flags)
+    assert built.model == "from-env" and built.concurrency == 2 and built.base_url == "http://file.example/v1"
+    config.write_text("concurency = 3\n", encoding="utf-8")
+    broken = summarizer("config", env=env)
+    assert broken.returncode == 2 and "unknown setting 'concurency'" in broken.stderr
+
+
+def test_every_command_that_calls_a_model_is_in_the_run_log(tmp_path):
+    env = {**os.environ, "SUMMARIZER_LOGS_DB": str(tmp_path / "logs.db"), "SUMMARIZER_CACHE_DIR": str(tmp_path / "c")}
+    replay = ["--fixture-mode", "replay", "--fixtures", str(SEED_FIXTURES)]
+    assert summarizer("article", str(SEEDS / "000_ca7bab2cb521082e.txt"), "--published", SEED_DATE, *replay, env=env).returncode == 0
+    assert summarizer("brief", str(SEEDS), "--date", SEED_DATE, "-o", str(tmp_path / "b.md"), *replay, env=env).returncode == 0
+    assert summarizer("compare", str(SEEDS), "-t", "default", "-t", "small", "--date", SEED_DATE,
+                      "--fixtures", str(SEED_FIXTURES.parent), "--fixture-mode", "replay",
+                      "-o", str(tmp_path / "c.md"), env=env).returncode == 0
+    runs = json.loads(summarizer("logs", "--json", "-n", "10", env=env).stdout)
+    assert sorted(r["command"] for r in runs) == ["article", "brief", "compare", "compare"]
+    assert all(isinstance(r["outputs"], list) for r in runs)  # JSON, not JSON text inside JSON
+    piped = summarizer("logs", env=env).stdout
+    assert max(len(line) for line in piped.splitlines()) > 80  # not cut to 80 columns when piped

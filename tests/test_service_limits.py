@@ -241,3 +241,13 @@ def test_the_job_queue_is_bounded(tmp_path, reliability):
     statuses = [status for status, _ in answers]
     assert statuses.count(202) >= 4 and statuses.count(429) >= 15, statuses
     assert "try again later" in next(text for status, text in answers if status == 429)
+
+
+def test_service_requests_are_in_the_run_log(service):
+    from summarizer.runlog import recent_runs
+
+    status, _ = service.call("POST", "/v1/briefings", seed_request())
+    assert status == 200
+    assert [r["command"] for r in recent_runs(5, Path(os.environ["SUMMARIZER_LOGS_DB"]))] == ["serve"]
+    log = service.log.read_text(encoding="utf-8", errors="replace")
+    assert "Uvicorn running on" in log and '"POST /v1/briefings HTTP/1.1" 200' in log and TOKEN not in log

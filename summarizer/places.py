@@ -1,0 +1,21 @@
+"""Where the user's own files live (platformdirs): the settings file and their templates."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+
+def config_path() -> Path:
+    """The settings file: $SUMMARIZER_CONFIG, or config.toml in the user config folder."""
+    import platformdirs
+
+    configured = os.environ.get("SUMMARIZER_CONFIG")
+    if configured:
+        return Path(configured)
+    return Path(platformdirs.user_config_dir("summarizer", appauthor=False)) / "config.toml"
+
+
+def user_templates() -> Path:
+    """The folder of the user's own templates (`summarizer templates new`), beside the settings file."""
+    return config_path().parent / "templates"
