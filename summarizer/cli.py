@@ -605,12 +605,13 @@ def schema(
     out_dir: Annotated[Path, typer.Option("--out", help="Folder for the JSON Schema files.")] = Path("schemas"),
     check: Annotated[bool, typer.Option(help="Only check that the files are up to date (exit 1 if not).")] = False,
 ) -> None:
-    """Export the output models as JSON Schema."""
+    """Export the output models as JSON Schema, and the HTTP service's OpenAPI document."""
     from .outputs import write_atomically
     from .schemas import json_schemas
+    from .service import openapi_document
 
     stale = []
-    for name, text in json_schemas().items():
+    for name, text in {**json_schemas(), "openapi.json": openapi_document()}.items():
         target = out_dir / name
         if check:
             if not target.is_file() or target.read_text(encoding="utf-8") != text:

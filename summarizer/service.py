@@ -38,16 +38,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from fastapi import FastAPI, HTTPException, Query, Request
+from fastapi import Depends, FastAPI, HTTPException, Query, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, PlainTextResponse, Response
+from fastapi.security import HTTPBearer
 from pydantic import BaseModel, Field
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from . import __version__
 from .articles import Article
 from .calls import ModelCallError
 from .errors import SummarizerError, UsageError
 from .pipeline import Run
+from .schemas import ArticleSummary, Briefing
 from .settings import ModelSettings
 from .templates import TemplateError, available, load_named, load_template
 
@@ -88,13 +91,53 @@ class SummarizeIn(BaseModel):
     template: str = "default"
 
 
+class Problem(BaseModel):
+    where: str = Field(description="The field, as a dotted path (body.articles.0.text).")
+    problem: str
+
+
+class ErrorOut(BaseModel):
+    """Every error the service answers (401, 404, 411, 413, 422, 429, 502, 503) has this shape."""
+
+    error: str = Field(description="One line for a person: what went wrong and, where it helps, what to do.")
+    problems: list[Problem] | None = Field(None, description="For 422: every invalid field.")
+
+
 class JobOut(BaseModel):
     id: str
     status: Literal["queued", "running", "done", "failed"]
     done: int = 0
     total: int = 0
     error: str | None = None
-    result: dict[str, Any] | None = None
+    result: Briefing | None = None
+
+
+class JobAccepted(BaseModel):
+    id: str
+    status: Literal["queued"] = "queued"
+    url: str = Field(description="Where to poll: GET it for progress, then the result.")
+
+
+class TemplateOut(BaseModel):
+    name: str
+    hash: str
+
+
+class HealthOut(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+
+
+#: The error answers every authenticated route may give, documented once.
+ERRORS: dict[int | str, dict[str, Any]] = {
+    401: {"model": ErrorOut, "description": "Missing or wrong bearer token."},
+    422: {"model": ErrorOut, "description": "Invalid request: the fields and why."},
+}
+MODEL_ERRORS: dict[int | str, dict[str, Any]] = {
+    **ERRORS,
+    413: {"model": ErrorOut, "description": "Body over the size limit."},
+    502: {"model": ErrorOut, "description": "The model failed for every article (or the article)."},
+}
 
 
 class Jobs:
@@ -223,7 +266,11 @@ def create_app(
             await shared.aclose()
 
     app = FastAPI(title="summarizer", version=__version__, lifespan=lifespan,
-                  description="Grounded daily briefings from news articles.")
+                  description="Grounded daily briefings from news articles. Every route but /healthz needs "
+                              "`Authorization: Bearer <token>`; every error is `{\"error\": ..., \"problems\": ...}`.")
+    # Declares the bearer scheme in the OpenAPI document (the /docs page's Authorize button, generated
+    # clients' auth); the check itself is the middleware's, done before anything else.
+    bearer = HTTPBearer(auto_error=False, description="The service's token ($SUMMARIZER_API_TOKEN).")
 
     @app.middleware("http")
     async def guard(request: Request, call_next):
@@ -254,6 +301,12 @@ def create_app(
         # Bad input (a template that does not render) is the caller's to fix; a model failure is upstream's.
         status = 422 if isinstance(error, UsageError) else 502
         return JSONResponse({"error": str(error)}, status_code=status)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, error: StarletteHTTPException):
+        # FastAPI's own {"detail": ...} would be a second error shape; there is one, ErrorOut.
+        return JSONResponse({"error": str(error.detail)}, status_code=error.status_code,
+                            headers=getattr(error, "headers", None))
 
     @app.exception_handler(RecursionError)
     async def too_deep(request: Request, error: RecursionError):
@@ -339,15 +392,17 @@ def create_app(
                 headers={"Retry-After": "60"},
             )
 
-    @app.get("/healthz")
+    @app.get("/healthz", response_model=HealthOut, operation_id="health")
     async def healthz() -> dict[str, str]:
         return {"status": "ok", "version": __version__}
 
-    @app.get("/v1/templates")
+    @app.get("/v1/templates", response_model=list[TemplateOut], dependencies=[Depends(bearer)], responses=ERRORS,
+             operation_id="list_templates")
     async def templates() -> list[dict[str, str]]:
         return [{"name": name, "hash": load_template(folder).hash} for name, folder in available(templates_dirs, mine=False).items()]
 
-    @app.post("/v1/articles/summarize")
+    @app.post("/v1/articles/summarize", response_model=ArticleSummary, dependencies=[Depends(bearer)],
+              responses=MODEL_ERRORS, operation_id="summarize_article")
     async def summarize_article(body: SummarizeIn) -> dict[str, Any]:
         batch_only(False)
         run = state["run"].for_template(template_named(body.template))
@@ -359,7 +414,16 @@ def create_app(
         _logged("serve", run.metadata(started, [], summary.dropped, {}, max(0, summary.attempts - 1)), 1, summary.title or "")
         return summary.model_dump(mode="json")
 
-    @app.post("/v1/briefings", responses={202: {"model": JobOut}})
+    @app.post(
+        "/v1/briefings", dependencies=[Depends(bearer)], operation_id="create_briefing",
+        responses={
+            200: {"model": Briefing, "description": "The briefing, as JSON (or Markdown, or HTML, by ?format).",
+                  "content": {"text/markdown": {}, "text/html": {}}},
+            202: {"model": JobAccepted, "description": "With ?async=true: the job, to poll."},
+            429: {"model": ErrorOut, "description": "Too many jobs waiting; see Retry-After."},
+            **MODEL_ERRORS,
+        },
+    )
     async def briefings(
         body: BriefingIn,
         format: Literal["json", "md", "html"] = Query("json", description="json, md or html"),
@@ -388,7 +452,8 @@ def create_app(
             return HTMLResponse(render(briefing, "html", articles))
         return JSONResponse(briefing.model_dump(mode="json"))
 
-    @app.get("/v1/jobs/{job_id}", response_model=JobOut)
+    @app.get("/v1/jobs/{job_id}", response_model=JobOut, dependencies=[Depends(bearer)], operation_id="get_job",
+             responses={**ERRORS, 404: {"model": ErrorOut, "description": "No such job."}})
     async def job_status(job_id: str) -> dict[str, Any]:
         job = state["live"].get(job_id) or state["jobs"].get(job_id)
         if job is None:
@@ -435,3 +500,9 @@ def _check_port(host: str, port: int) -> None:
             probe.bind((host, port))
         except OSError as error:
             raise UsageError(f"cannot listen on {host}:{port}: {error.strerror or error}") from None
+
+
+def openapi_document() -> str:
+    """The service's OpenAPI document as stable JSON text (exported to schemas/openapi.json)."""
+    app = create_app(ModelSettings(), token="for-the-document-only")
+    return json.dumps(app.openapi(), indent=2, sort_keys=True) + "\n"

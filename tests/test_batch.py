@@ -171,7 +171,7 @@ def test_the_service_in_batch_mode_answers_jobs_only(folder, tmp_path, good):
             call = _caller(f"http://127.0.0.1:{port}", TOKEN)
             body = {"date": "2025-10-26", "articles": articles}
             status, answer = call("POST", "/v1/briefings", body)
-            assert status == 422 and "?async=true" in answer["detail"]
+            assert status == 422 and "?async=true" in answer["error"]
             status, answer = call("POST", "/v1/briefings?async=true", body)
             assert status == 202
             deadline = time.monotonic() + 60

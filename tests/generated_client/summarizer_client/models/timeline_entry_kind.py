@@ -1,0 +1,11 @@
+from enum import StrEnum
+
+class TimelineEntryKind(StrEnum):
+    DEADLINE = "deadline"
+    EVENT = "event"
+    EXPIRY = "expiry"
+    OTHER = "other"
+    SCHEDULED_EVENT = "scheduled_event"
+
+    def __str__(self) -> str:
+        return str(self.value)
