@@ -328,6 +328,10 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
         async def run_briefing():
             notify = lambda line: err.print(line, highlight=False)  # noqa: E731  (batch status lines)
             async with Run(settings=settings, template=tpl, notify=notify) as run:
+                if bar is not None:
+                    calls = run.planned_calls(loaded.articles)
+                    err.print(f"{len(loaded.articles)} article(s): about {calls} model call(s) to "
+                              f"{run.backend.model}, fewer where the cache answers", highlight=False)
                 return await run.brief(loaded.articles, day, progress, loaded.failures, loaded.duplicates)
 
         briefing = asyncio.run(run_briefing())

@@ -54,6 +54,20 @@ def reply_model_for(article: Article, constrain_quotes: bool, template: Template
     )
 
 
+def planned_calls(
+    article: Article, template: Template, constrain_quotes: bool, context_tokens: int | None,
+    count_tokens: TokenCounter = estimate_tokens,
+) -> int:
+    """How many model calls extracting `article` takes at first ask (re-asks not counted): one per
+    chunk, or none when the article is read by rules."""
+    if template.extraction(small_model=constrain_quotes) == "candidates":
+        return 0
+    if not context_tokens:
+        return 1
+    max_tokens = template.article_setting("max_tokens", ARTICLE_MAX_TOKENS)
+    return len(chunks.split(article.text, chunks.budget_tokens(context_tokens, max_tokens), count_tokens))
+
+
 async def summarize(
     article: Article,
     client: Filler,

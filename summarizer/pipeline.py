@@ -23,7 +23,7 @@ from .backends import build_backend
 from .batch import BatchRun, Deferred
 from .calls import Backend, EndpointRefused, ModelCallError
 from .errors import UsageError
-from .extract import summarize
+from .extract import planned_calls, summarize
 from .fillcache import RememberedFills
 from .offload import off_loop
 from .ratelimit import Throttled
@@ -144,6 +144,15 @@ class Run:
             self._batch.account(briefing.metadata)
             return briefing
         return await self._brief(articles, day, progress, load_failures, duplicates)
+
+    def planned_calls(self, articles: Sequence[Article]) -> int:
+        """Model calls a briefing of `articles` takes at first ask: each article's, then the briefing's
+        (re-asks not counted; the cache answers some of them)."""
+        return 1 + sum(
+            planned_calls(a, self.template, self.constrain_quotes, self.settings.context_window(),
+                          self.settings.token_counter())
+            for a in articles
+        )
 
     async def _summarize(self, article: Article) -> ArticleSummary:
         return await summarize(

@@ -161,3 +161,29 @@ def test_every_command_that_calls_a_model_is_in_the_run_log(tmp_path):
     assert all(isinstance(r["outputs"], list) for r in runs)  # JSON, not JSON text inside JSON
     piped = summarizer("logs", env=env).stdout
     assert max(len(line) for line in piped.splitlines()) > 80  # not cut to 80 columns when piped
+
+
+def test_the_calls_to_come_are_estimated(seed_articles):
+    from summarizer.pipeline import Run
+    from summarizer.settings import ModelSettings
+    from summarizer.templates import load_template
+
+    embedded = Run(settings=ModelSettings(), template=load_template("default"), backend=_NoModel())
+    assert embedded.planned_calls(seed_articles) == 1  # read by rules; the briefing is the one call
+    remote = Run(settings=ModelSettings(model="m", base_url="http://127.0.0.1:9/v1", context_tokens=4096),
+                 template=load_template("default"), backend=_NoModel())
+    assert remote.planned_calls(seed_articles) == len(seed_articles) + 1
+    long = seed_articles[0].model_copy(update={"text": seed_articles[0].text * 20})
+    assert remote.planned_calls([long]) > 5
+
+
+class _NoModel:
+    """A backend that is never called: planning sends nothing."""
+
+    identity, model, max_concurrency = "none", "none", 1
+
+    async def complete(self, request):  # pragma: no cover - would be a bug
+        raise AssertionError("planning must not call the model")
+
+    async def aclose(self) -> None:
+        return None
