@@ -24,7 +24,7 @@ from pathlib import Path
 from .articles import Article
 from .calls import Backend
 from .errors import SummarizerError
-from .schemas import ArticleSummary, Briefing
+from .schemas import ArticleSummary, Briefing, FrontPage
 
 ProgressCallback = Callable[[str, str], None]  # (event, article id): "start" | "done" | "failed"
 from .settings import ModelSettings
@@ -96,6 +96,55 @@ def build_briefing(
     ))
 
 
+async def abuild_front_page(
+    paths: Sequence[str | Path] | Sequence[Article],
+    *,
+    date: dt.date | None = None,
+    published: dt.date | None = None,
+    settings: ModelSettings | None = None,
+    template: str | Path | None = None,
+    backend: Backend | None = None,
+    story_threshold: float | None = None,
+) -> tuple[FrontPage, dict[str, Briefing]]:
+    """`build_front_page`, awaitable."""
+    from .pipeline import Loaded, load
+    from .stories import STORY_THRESHOLD
+
+    if paths and all(isinstance(p, Article) for p in paths):
+        loaded = Loaded(list(paths), [], {})  # type: ignore[arg-type]
+    else:
+        loaded = load(paths, published or date)  # type: ignore[arg-type]
+    async with _run(settings, template, backend, None) as run:
+        page, briefed = await run.brief_stories(
+            loaded.articles, date, None, loaded.failures, loaded.duplicates,
+            STORY_THRESHOLD if story_threshold is None else story_threshold,
+        )
+    return page, {story.id: briefing for story, briefing in briefed}
+
+
+def build_front_page(
+    paths: Sequence[str | Path] | Sequence[Article],
+    *,
+    date: dt.date | None = None,
+    published: dt.date | None = None,
+    settings: ModelSettings | None = None,
+    template: str | Path | None = None,
+    backend: Backend | None = None,
+    story_threshold: float | None = None,
+) -> tuple[FrontPage, dict[str, Briefing]]:
+    """A day of many stories: the front page (stories ranked by how many sources cover them) and
+    each story's own briefing, by story id. A folder of one story gives one entry.
+
+    story_threshold: how far apart two articles may be and still be one story
+        (summarizer.stories.STORY_THRESHOLD by default; lower splits more).
+    Other arguments as for `build_briefing`.
+    """
+    return asyncio.run(abuild_front_page(
+        paths, date=date, published=published, settings=settings, template=template, backend=backend,
+        story_threshold=story_threshold,
+    ))
+
+
 async def asummarize_article(
     article: str | Path | Article,
     *,
@@ -142,11 +191,14 @@ __all__ = [
     "Article",
     "ArticleSummary",
     "Briefing",
+    "FrontPage",
     "ModelSettings",
     "SummarizerError",
     "__version__",
     "abuild_briefing",
+    "abuild_front_page",
     "asummarize_article",
     "build_briefing",
+    "build_front_page",
     "summarize_article",
 ]

@@ -25,6 +25,7 @@ from rich.table import Table
 from .errors import EXIT_FAILED, EXIT_PARTIAL, EXIT_USAGE, SummarizerError
 from .retry import RetryPolicy
 from .settings import FixtureMode, ModelSettings, StructuredMode
+from .stories import STORY_THRESHOLD
 from .templates import available, load_template
 
 app = typer.Typer(no_args_is_help=True, help="Grounded daily briefings from news articles.")
@@ -284,6 +285,8 @@ def brief(
     date: Annotated[Optional[dt.datetime], typer.Option(rich_help_panel=_IO, formats=["%Y-%m-%d"], help="Briefing date (default: newest article).")] = None,
     published: Published = None,
     template: TemplateOpt = None,
+    one_story: Annotated[bool, typer.Option("--one-story", rich_help_panel=_IO, help="Brief every article as one story, even when they tell several.")] = False,
+    story_threshold: Annotated[float, typer.Option(min=0.0, max=1.0, rich_help_panel=_IO, help="How far apart (cosine distance of their terms) two articles may be and still be one story; lower splits more.")] = STORY_THRESHOLD,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", rich_help_panel=_RELIABILITY, help="Exit 0 even when some articles failed (they are still listed).")] = False,
     gold: Annotated[Optional[Path], typer.Option("--gold", rich_help_panel=_IO, help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
     quiet: Quiet = False,
@@ -300,13 +303,14 @@ def brief(
     _brief_and_write(
         paths, settings, template, date.date() if date else None, published.date() if published else None,
         fmt.value, out_path, gold, quiet, no_log, allow_partial, "brief",
+        None if one_story or settings.batch else story_threshold,
     )
 
 
 def _brief_and_write(paths, settings, template, day, published, fmt, out_path, gold, quiet, no_log,
-                     allow_partial, command_name) -> None:
+                     allow_partial, command_name, story_threshold: Optional[float] = None) -> None:
     """What `brief` and `record` do: load, brief with the library, write, report."""
-    from .outputs import briefing_targets, check_writable, is_stream, write_briefing
+    from .outputs import briefing_targets, check_writable, is_stream, write_briefing, write_front_page
     from .pipeline import Run, load
 
     tpl = _template(template)
@@ -332,11 +336,30 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
                     calls = run.planned_calls(loaded.articles)
                     err.print(f"{len(loaded.articles)} article(s): about {calls} model call(s) to "
                               f"{run.backend.model}, fewer where the cache answers", highlight=False)
+                if story_threshold is not None and len(loaded.articles) > 1:
+                    page, briefed = await run.brief_stories(
+                        loaded.articles, day, progress, loaded.failures, loaded.duplicates, story_threshold
+                    )
+                    if len(briefed) > 1:
+                        return page, briefed
+                    return briefed[0][1]  # one story: the briefing, exactly as ever
                 return await run.brief(loaded.articles, day, progress, loaded.failures, loaded.duplicates)
 
         briefing = asyncio.run(run_briefing())
 
-    written = _wrote(write_briefing(briefing, {a.id: a for a in loaded.articles}, fmt, out_path))
+    by_id = {a.id: a for a in loaded.articles}
+    if isinstance(briefing, tuple):
+        page, briefed = briefing
+        written = _wrote(write_front_page(page, briefed, by_id, fmt, out_path))
+        err.print(f"{len(briefed)} stories from {len(loaded.articles)} article(s), {page.metadata.model_calls} "
+                  f"model call(s), {page.metadata.cache_hits} cache hit(s)", highlight=False)
+        _log(command_name, page.metadata, sum(len(b.articles) for _, b in briefed), written,
+             page.stories[0].headline, no_log)
+        _list("failed", [f"{f.stage} {f.article_id or ''}: {f.reason}" for _, b in briefed for f in b.metadata.failures if f.stage != "load"])
+        if any(b.metadata.failures for _, b in briefed) and not allow_partial:
+            raise typer.Exit(EXIT_PARTIAL)
+        return
+    written = _wrote(write_briefing(briefing, by_id, fmt, out_path))
     meta = briefing.metadata
     _log(command_name, meta, len(briefing.articles), written, briefing.headline, no_log)
     if gold is not None:
@@ -450,7 +473,7 @@ def record(
     assert settings.fixtures is not None  # --fixtures has a default
     _brief_and_write(
         paths, settings, template, date.date() if date else None, published.date() if published else None,
-        "json", settings.fixtures / "briefing.json", None, quiet, False, False, "record",
+        "json", settings.fixtures / "briefing.json", None, quiet, False, False, "record", STORY_THRESHOLD,
     )
 
 

@@ -20,8 +20,8 @@ from typing import Any
 
 from .articles import Article
 from .errors import SummarizerError, UsageError
-from .render import FORMATS, render
-from .schemas import Briefing
+from .render import FORMATS, render, render_front_page
+from .schemas import Briefing, FrontPage
 
 #: What `--format` may ask for: a renderer's format, or "both" for Markdown and JSON.
 BRIEFING_FORMATS = (*FORMATS, "both")
@@ -178,6 +178,34 @@ def write_briefing(
     written = []
     for kind, target in briefing_targets(fmt, out):
         write_output(target, render(briefing, kind, dict(articles)))
+        written.append(target)
+    return written
+
+
+def write_front_page(
+    page: FrontPage,
+    briefed: list[tuple[Any, Briefing]],
+    articles: Mapping[str, Article],
+    fmt: str = "md",
+    out: Path | None = None,
+) -> list[Path]:
+    """A day of many stories: the front page where one briefing would go (briefing.md, or OUT), and
+    each story's briefing beside it in a folder (briefing.stories/ID.md), linked from the page."""
+    targets = briefing_targets(fmt, out)
+    if any(is_stream(target) for _, target in targets):
+        raise OutputError(f"{len(briefed)} stories make several files: give -o a file name, not a stream")
+    if not any(b.articles for _, b in briefed):
+        check_written(briefed[0][1])
+    written = []
+    for kind, target in targets:
+        folder = target.with_name(f"{target.stem}.stories")
+        for (story, briefing), entry in zip(briefed, page.stories):
+            path = folder / f"{story.id}.{kind}"
+            used = {a: articles[a] for a in story.article_ids if a in articles}
+            write_output(path, render(briefing, kind, used))
+            written.append(path)
+            entry.briefing = f"{folder.name}/{path.name}"
+        write_output(target, render_front_page(page, kind))
         written.append(target)
     return written
 

@@ -27,8 +27,9 @@ from .extract import planned_calls, summarize
 from .fillcache import RememberedFills
 from .offload import off_loop
 from .ratelimit import Throttled
-from .schemas import ArticleSummary, Briefing, Failure, RunMetadata
+from .schemas import ArticleSummary, Briefing, Failure, FrontPage, FrontPageStory, RunMetadata
 from .settings import ModelSettings, SettingsError
+from .stories import STORY_THRESHOLD, Story, group_stories
 from .structured import Filler, StructuredClient
 from .synthesize import assemble, narrate
 from .templates import Template, load_template
@@ -204,11 +205,19 @@ class Run:
         started = time.monotonic()
         # Start-up this run pays (a shared backend, as in the service, pays it once, for the first run).
         startup_before = self.startup_seconds()
-        by_id = {a.id: a for a in articles}
-        day = day or max((a.published for a in articles if a.published), default=None) or dt.date.today()
+        day = day or _newest(articles)
         summaries, failures = await self._summarize_each(articles, progress)
         articles_done = time.monotonic()
-        failures = [*load_failures, *failures]
+        return await self._briefing_of(
+            articles, summaries, [*load_failures, *failures], day, duplicates, started, startup_before, articles_done
+        )
+
+    async def _briefing_of(
+        self, articles, summaries, failures, day, duplicates, started, startup_before, articles_done
+    ) -> Briefing:
+        """Stage 4 and 5 for articles already summarised: narrate once, merge, assemble."""
+        by_id = {a.id: a for a in articles}
+        failures = list(failures)
         dropped = sum(s.dropped for s in summaries)
         reasks = sum(max(0, s.attempts - 1) for s in summaries)  # 0 attempts: read by rules, no call
         reply = None
@@ -239,6 +248,47 @@ class Run:
         briefing.metadata.timings = {k: round(v, 3) for k, v in timings.items()}
         return briefing
 
+    async def brief_stories(
+        self,
+        articles: Sequence[Article],
+        day: dt.date | None = None,
+        progress: ProgressCallback | None = None,
+        load_failures: Sequence[Failure] = (),
+        duplicates: dict[str, str] | None = None,
+        threshold: float = STORY_THRESHOLD,
+    ) -> tuple[FrontPage, list[tuple[Story, Briefing]]]:
+        """A day of many stories: every article summarised once, grouped into stories
+        (summarizer.stories), and each story briefed on its own, the largest first."""
+        started = time.monotonic()
+        startup_before = self.startup_seconds()
+        day = day or _newest(articles)
+        summaries, failures = await self._summarize_each(articles, progress)
+        articles_done = time.monotonic()
+        by_id = {s.article_id: s for s in summaries}
+        stories = await off_loop(group_stories, list(articles), by_id, threshold)
+        briefed = []
+        for story in stories:
+            members = set(story.article_ids)
+            briefing = await self._briefing_of(
+                [a for a in articles if a.id in members], [s for s in summaries if s.article_id in members],
+                [*load_failures, *(f for f in failures if f.article_id in members)],
+                day, duplicates, started, startup_before, articles_done,
+            )
+            briefed.append((story, briefing))
+        page = FrontPage(
+            date=day,
+            stories=[
+                FrontPageStory(
+                    id=story.id, headline=briefing.headline, summary=" ".join(s.text for s in briefing.summary[:2]),
+                    sources=len(story.article_ids), article_ids=story.article_ids, grouped_by=story.shared_terms,
+                )
+                for story, briefing in briefed
+            ],
+            metadata=self.metadata(started, [*load_failures, *failures], sum(b.metadata.dropped_ungrounded for _, b in briefed),
+                                   duplicates or {}, sum(b.metadata.reasks for _, b in briefed)),
+        )
+        return page, briefed
+
     async def _in_batches(self, attempt: Callable[[], Awaitable[T]]) -> T:
         """Run `attempt` in rounds, the calls it could not get answered sent as batches between them.
 
@@ -260,6 +310,10 @@ class Run:
             articles_pending = {k: r for k, r in pending.items() if r.labels.get("stage") != "briefing"}
             await batch.settle(articles_pending or pending)
         raise ModelCallError(f"still waiting for replies after {batch.policy.max_rounds} batch rounds")
+
+def _newest(articles: Sequence[Article]) -> dt.date:
+    return max((a.published for a in articles if a.published), default=None) or dt.date.today()
+
 
 def fills_cache_for(settings: ModelSettings):
     """The cache of finished fills, when the run uses a cache and is not recording or replaying.

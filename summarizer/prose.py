@@ -191,6 +191,14 @@ def check_sentence(sentence: str, sources: list[Source], anchor: dt.date | None)
     support = sum(w in cited for w in content) / len(content) if content else 1.0
     if support < MIN_WORD_SUPPORT:
         return Verdict(citations, f"mostly words its sources do not use ({support:.0%} of them are theirs)")
+    # A figure stands with the names around it: "the House voted 60-40" cited to "the Senate voted
+    # 60-40" and to another sentence that names the House joins two true sentences into a false one.
+    for number in numbers:
+        carriers = [s for s in chosen if number in s.numbers]
+        apart = [n for n in _names(flat) if carriers and not any(fold_text(n) in s.folded for s in carriers)]
+        if apart:
+            return Verdict(citations, f"{', '.join(repr(n) for n in apart)} and the figure {number} are not in one "
+                                      "source sentence")
     # Clause by clause too: a sentence that is mostly its sources' words can still tack on a clause
     # of its own ("..., including restrictions on Chinese electronics exports, which will be extended").
     for clause in re.split(r"[,;:\u2014]\s*|\s+(?:which|while|but|including)\s+", flat):

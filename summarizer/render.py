@@ -8,7 +8,7 @@ import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from .schemas import ArticleSummary, Briefing, Quote
+from .schemas import ArticleSummary, Briefing, FrontPage, Quote
 
 FORMATS = ("md", "json", "html")
 
@@ -200,4 +200,62 @@ def render(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) 
         return to_markdown(b)
     if fmt == "html":
         return to_html(b, articles)
+    raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+
+
+# --- the front page of a day of many stories
+
+
+def front_page_markdown(page: FrontPage) -> str:
+    lines = [f"# The day's stories, {page.date.isoformat()}", ""]
+    for number, story in enumerate(page.stories, 1):
+        title = f"[{story.headline}]({story.briefing})" if story.briefing else story.headline
+        lines.append(f"## {number}. {title}")
+        lines.append("")
+        lines.append(f"*{story.sources} source(s)*" + (f" · grouped by: {', '.join(story.grouped_by)}" if story.grouped_by else ""))
+        lines.append("")
+        if story.summary:
+            lines += [story.summary, ""]
+    meta = page.metadata
+    lines.append(f"---\n{len(page.stories)} stories from {sum(s.sources for s in page.stories)} articles; "
+                 f"{meta.model_calls} model call(s), {meta.cache_hits} cache hit(s); model {meta.model}, "
+                 f"template {meta.template} ({meta.template_hash[:8]}).")
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def front_page_html(page: FrontPage) -> str:
+    """A self-contained page that links each story's own report."""
+    from jinja2 import Environment
+
+    template = Environment(autoescape=True).from_string(_FRONT_PAGE)
+    return template.render(page=page)
+
+
+_FRONT_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>The day's stories, {{ page.date }}</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
+article{border-top:1px solid #ddd;padding:.8rem 0} h2{font-size:1.15rem;margin:.2rem 0}
+.meta{color:#666;font-size:.85rem} a{color:#0645ad}
+</style></head><body>
+<h1>The day's stories, {{ page.date }}</h1>
+{% for s in page.stories %}<article id="{{ s.id }}">
+<h2>{{ loop.index }}. {% if s.briefing %}<a href="{{ s.briefing }}">{{ s.headline }}</a>{% else %}{{ s.headline }}{% endif %}</h2>
+<p class="meta">{{ s.sources }} source(s){% if s.grouped_by %} · grouped by: {{ s.grouped_by | join(", ") }}{% endif %}</p>
+{% if s.summary %}<p>{{ s.summary }}</p>{% endif %}
+</article>{% endfor %}
+<p class="meta">{{ page.stories | length }} stories; {{ page.metadata.model_calls }} model call(s),
+{{ page.metadata.cache_hits }} cache hit(s); model {{ page.metadata.model }}.</p>
+</body></html>
+"""
+
+
+def render_front_page(page: FrontPage, fmt: str) -> str:
+    if fmt == "json":
+        return page.model_dump_json(indent=2) + "\n"
+    if fmt == "md":
+        return front_page_markdown(page)
+    if fmt == "html":
+        return front_page_html(page)
     raise ValueError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")

@@ -268,6 +268,26 @@ class Briefing(BaseModel):
     metadata: RunMetadata
 
 
+class FrontPageStory(BaseModel):
+    """One story of the day, as the front page lists it."""
+
+    id: str = Field(description="Stable for the same articles; the name of the story's own briefing files.")
+    headline: str
+    summary: str = Field(description="The first two sentences of the story's checked summary.")
+    sources: int = Field(description="How many articles cover it: the front page's order.")
+    article_ids: list[str]
+    grouped_by: list[str] = Field(default_factory=list, description="The terms its articles share that weigh most: why they were grouped.")
+    briefing: str = Field("", description="Where the story's briefing was written, relative to the front page.")
+
+
+class FrontPage(BaseModel):
+    """A day of many stories: each with its own briefing, ranked by how many sources cover it."""
+
+    date: dt.date
+    stories: list[FrontPageStory]
+    metadata: RunMetadata = Field(description="The whole run: every article's calls and every story's briefing call.")
+
+
 # ---------------------------------------------------------------------------
 # Reply models: what the language model fills
 
@@ -388,6 +408,7 @@ class BriefingReply(_Reply):
 EXPORTED: dict[str, type[BaseModel]] = {
     "article_summary": ArticleSummary,
     "briefing": Briefing,
+    "front_page": FrontPage,
 }
 
 

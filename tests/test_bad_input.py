@@ -42,7 +42,7 @@ class Outcome:
 def brief(server: FakeOpenAIServer, paths: list[Path], out: Path, *extra: str) -> subprocess.CompletedProcess:
     return subprocess.run(
         [sys.executable, "-m", "summarizer", "brief", *map(str, paths), "--date", "2025-10-26", "-o", str(out),
-         "--format", "json", "--base-url", server.base_url, "--model", "echo", "--no-log", *extra],
+         "--format", "json", "--base-url", server.base_url, "--model", "echo", "--no-log", "--one-story", *extra],
         capture_output=True, text=True, cwd=ROOT, env=os.environ.copy(), timeout=300,
     )
 

@@ -101,3 +101,18 @@ def test_a_clause_of_the_models_own_fails_a_sentence_whose_other_words_are_the_s
     added = "Scott Bessent and He Lifeng held a video call on October 17, which ended the quarrel for good."
     problem = check_sentence(added, sources, DAY).problem
     assert problem and problem.startswith("the clause 'which ended the quarrel for good'")
+
+
+def test_a_figure_joined_to_a_name_from_another_sentence_is_dropped():
+    # The embedded model wrote "the House of Representatives voted 60-40" on the shutdown story: the
+    # Senate voted 60-40, and another sentence names the House. Each half is true; the sentence is not.
+    from summarizer.prose import check_sentence, sources_of
+
+    corpus = ROOT / "tests" / "corpus" / "multi-story" / "day2"
+    articles = {a.id: a for a in load_articles([corpus / "000_dw.md", corpus / "001_munsifdaily.md"]).articles}
+    sources = sources_of(articles)
+    day = dt.date(2025, 11, 11)
+    joined = "On Monday, the House of Representatives voted 60-40 to reopen the government."
+    problem = check_sentence(joined, sources, day).problem
+    assert problem and "'House'" in problem and problem.endswith("are not in one source sentence")
+    assert check_sentence("On Monday, the Senate voted 60-40 to reopen the federal government.", sources, day).problem is None

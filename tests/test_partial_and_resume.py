@@ -289,7 +289,7 @@ def test_an_article_that_would_take_too_many_calls_is_not_sent(folder, tmp_path,
     (folder / "huge.txt").write_text(words * 4700, encoding="utf-8")
     out = tmp_path / "briefing.json"
     with FakeOpenAIServer(good) as server:
-        result = brief(server, folder, out, "--context-tokens", "4096")
+        result = brief(server, folder, out, "--context-tokens", "4096", "--one-story")
         asked = server.calls_by_article()
     assert result.returncode == 3, result.stderr
     assert "huge" not in asked

@@ -1,0 +1,97 @@
+"""Grouping a day's articles into stories: one folder, many stories, each briefed on its own.
+
+Articles are compared by TF-IDF (scikit-learn) over their title, their text,
+and, weighted up, the names they mention and the actors and measures read
+off them: two articles on one story share the people, places and measures
+they name far more than their wording. Articles are joined by agglomerative
+clustering (average linkage, cosine distance) until the closest two groups
+are further apart than `threshold`. It is deterministic, needs no model, and
+an article that fits no story is a story of its own, never dropped.
+
+Why two articles were grouped is kept with each story: the terms its
+articles share that weigh most.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .articles import Article
+from .choices import name_choices
+from .schemas import ArticleSummary
+
+#: Cosine distance (1 - similarity of the TF-IDF vectors) under which groups are joined. Measured on the
+#: seeds, the two development stories and the mixed four-story corpus: 0.93 split the EU climate story,
+#: 0.96 merged two stories of the mixed day; 0.95 keeps each one whole and apart.
+STORY_THRESHOLD = 0.95
+
+
+@dataclass
+class Story:
+    """Articles on one story, and the terms that grouped them."""
+
+    id: str
+    article_ids: list[str]
+    shared_terms: list[str] = field(default_factory=list)
+
+
+def _features(article: Article, summary: ArticleSummary | None) -> str:
+    # A name is one token ("Mike_Johnson"), so that "Johnson" in a sports story does not pull it in.
+    names = " ".join(n.replace(" ", "_") for n in name_choices(article.text, limit=200))
+    items = ""
+    if summary is not None:
+        items = " ".join(a.name.replace(" ", "_") for a in summary.actors) + " " + " ".join(m.name for m in summary.measures)
+    return f"{article.title or ''} {article.text} {names} {names} {items} {items}"
+
+
+def group_stories(
+    articles: Sequence[Article],
+    summaries: dict[str, ArticleSummary],
+    threshold: float = STORY_THRESHOLD,
+) -> list[Story]:
+    """The articles' stories, the largest first (ties: the first article's id), ids stable for a given input."""
+    if len(articles) < 2:
+        return [Story(_slug(articles[0], [], 0), [a.id for a in articles])] if articles else []
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.feature_extraction.text import TfidfVectorizer
+    from sklearn.metrics.pairwise import cosine_distances
+
+    ordered = sorted(articles, key=lambda a: a.id)  # the same input in any order gives the same stories
+    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), max_features=50_000,
+                                 token_pattern=r"(?u)\b\w[\w'_-]+\b")
+    matrix = vectorizer.fit_transform([_features(a, summaries.get(a.id)) for a in ordered])
+    # Distances between articles (n x n) rather than the dense term matrix (n x 50,000): 1,000
+    # articles are 8 MB, not 400.
+    distances = cosine_distances(matrix)
+    labels = AgglomerativeClustering(
+        n_clusters=None, distance_threshold=threshold, metric="precomputed", linkage="average"
+    ).fit_predict(distances)
+    groups: dict[int, list[int]] = {}
+    for index, label in enumerate(labels):
+        groups.setdefault(int(label), []).append(index)
+    members = sorted(groups.values(), key=lambda rows: (-len(rows), ordered[rows[0]].id))
+    terms = vectorizer.get_feature_names_out()
+    stories = []
+    for number, rows in enumerate(members, 1):
+        shared = _shared_terms(matrix, rows, terms)
+        stories.append(Story(_slug(ordered[rows[0]], shared, number), [ordered[i].id for i in rows], shared))
+    return stories
+
+
+def _shared_terms(matrix, rows: list[int], terms, limit: int = 6) -> list[str]:
+    """The terms every article of the group uses, heaviest first: what they have in common."""
+    if len(rows) < 2:
+        return []
+    block = matrix[rows]
+    in_all = (block > 0).sum(axis=0).A1 == len(rows)
+    weight = block.sum(axis=0).A1 * in_all
+    best = [i for i in weight.argsort()[::-1] if weight[i] > 0][:limit]
+    return [str(terms[i]).replace("_", " ") for i in best]
+
+
+def _slug(first: Article, shared: list[str], number: int) -> str:
+    basis = next((t for t in shared if " " in t or t[:1].isupper()), shared[0] if shared else (first.title or first.id))
+    words = re.sub(r"[^a-z0-9]+", "-", basis.lower()).strip("-")[:40].strip("-") or "story"
+    return f"{number:02d}-{words}" if number else words

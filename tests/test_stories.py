@@ -1,0 +1,117 @@
+"""A day of many stories: articles grouped into stories, each briefed on its own, under a front page.
+
+Measured against tests/corpus/multi-story (four real stories over two days,
+labelled by hand in fixtures/multi-story.gold.json).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import subprocess
+import sys
+from collections import Counter
+
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from summarizer.articles import load_articles
+from summarizer.candidates import summarize_from_candidates
+from summarizer.schemas import FrontPage
+from summarizer.stories import group_stories
+
+from .conftest import FIXTURES, ROOT, SEEDS
+
+CORPUS = ROOT / "tests" / "corpus" / "multi-story"
+GOLD = json.loads((FIXTURES / "multi-story.gold.json").read_text(encoding="utf-8"))
+DAYS = GOLD["days"]
+
+
+def truth(day: str) -> dict[str, str]:
+    return {i: key for key, story in GOLD["stories"].items() for i in story["articles"].get(day, [])}
+
+
+def scores(stories, labels: dict[str, str]) -> tuple[float, float]:
+    """(adjusted Rand index, share of articles in the story most of their group belongs to)."""
+    found = {i: n for n, s in enumerate(stories) for i in s.article_ids}
+    ids = sorted(labels)
+    ari = adjusted_rand_score([labels[i] for i in ids], [found[i] for i in ids])
+    right = 0
+    for story in stories:
+        majority = Counter(labels[i] for i in story.article_ids).most_common(1)[0][1]
+        right += majority
+    return ari, right / len(ids)
+
+
+@pytest.mark.parametrize("day", ["day1", "day2"])
+@pytest.mark.parametrize("reading", ["rules", "text only"])
+def test_articles_are_grouped_into_their_stories(day, reading):
+    articles = load_articles([CORPUS / day]).articles
+    summaries = {a.id: summarize_from_candidates(a) for a in articles} if reading == "rules" else {}
+    stories = group_stories(articles, summaries)
+    ari, share = scores(stories, truth(day))
+    assert ari >= 0.9 and share >= 0.9, [s.article_ids for s in stories]
+    assert sorted(i for s in stories for i in s.article_ids) == sorted(a.id for a in articles)  # none dropped
+    assert all(s.shared_terms for s in stories if len(s.article_ids) > 1)  # why they were grouped
+
+
+@pytest.mark.parametrize("folder", [SEEDS, ROOT / "tests/corpus/dev-story", ROOT / "tests/corpus/dev-story-2"])
+def test_a_folder_of_one_story_stays_one_story(folder):
+    articles = load_articles([folder]).articles
+    assert len(group_stories(articles, {a.id: summarize_from_candidates(a) for a in articles})) == 1
+
+
+def test_stories_do_not_depend_on_the_order_of_the_articles():
+    articles = load_articles([CORPUS / "day2", SEEDS]).articles
+    summaries = {a.id: summarize_from_candidates(a) for a in articles}
+    first = [(s.id, s.article_ids) for s in group_stories(articles, summaries)]
+    random.Random(7).shuffle(articles)
+    assert [(s.id, s.article_ids) for s in group_stories(articles, summaries)] == first
+    assert any(sorted(s.article_ids) == sorted(p.stem for p in SEEDS.glob("*.txt")) for s in group_stories(articles, summaries))
+
+
+def test_a_mixed_day_writes_a_front_page_and_a_briefing_per_story(tmp_path):
+    out = tmp_path / "today.md"
+    replay = ["--fixture-mode", "replay", "--fixtures", str(FIXTURES / "multi-story" / "day2"), "--no-log"]
+    for fmt in ("md", "json", "html"):
+        target = out.with_suffix(f".{fmt}")
+        result = subprocess.run(
+            [sys.executable, "-m", "summarizer", "brief", str(CORPUS / "day2"), "--date", DAYS["day2"], "-f", fmt,
+             "-o", str(target), *replay], capture_output=True, text=True, cwd=ROOT, timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "4 stories from 9 article(s)" in result.stderr
+    page = FrontPage.model_validate_json(out.with_suffix(".json").read_text(encoding="utf-8"))
+    assert [s.sources for s in page.stories] == sorted((s.sources for s in page.stories), reverse=True)
+    labels = truth("day2")
+    for story in page.stories:
+        assert len({labels[i] for i in story.article_ids}) == 1
+        briefing = json.loads((tmp_path / story.briefing).read_text(encoding="utf-8"))
+        assert sorted(a["article_id"] for a in briefing["articles"]) == sorted(story.article_ids)
+        assert story.headline == briefing["headline"]
+    markdown = out.read_text(encoding="utf-8")
+    assert all(f"]({s.briefing.replace('.json', '.md')})" in markdown for s in page.stories)
+    html = out.with_suffix(".html").read_text(encoding="utf-8")
+    assert all(f'href="{s.briefing.replace(".json", ".html")}"' in html for s in page.stories)
+    assert (tmp_path / "today.stories" / f"{page.stories[0].id}.html").read_text(encoding="utf-8").startswith("<!doctype html>")
+
+
+def test_one_story_on_request(tmp_path):
+    out = tmp_path / "b.json"
+    result = subprocess.run(
+        [sys.executable, "-m", "summarizer", "brief", str(CORPUS / "day2"), "--date", DAYS["day2"], "-f", "json",
+         "-o", str(out), "--one-story", "--fixture-mode", "replay", "--fixtures", str(FIXTURES / "multi-story"),
+         "--no-log", "--allow-partial"], capture_output=True, text=True, cwd=ROOT, timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert len(json.loads(out.read_text(encoding="utf-8"))["articles"]) == 9
+
+
+def test_python_callers_get_the_front_page_and_each_story(tmp_path):
+    from summarizer import ModelSettings, build_front_page
+
+    settings = ModelSettings(fixture_mode="replay", fixtures=FIXTURES / "multi-story" / "day1", use_cache=False)
+    page, briefings = build_front_page([CORPUS / "day1"], date=__import__("datetime").date.fromisoformat(DAYS["day1"]),
+                                       settings=settings)
+    assert len(page.stories) == 3 and set(briefings) == {s.id for s in page.stories}
+    assert all(not b.metadata.failures for b in briefings.values())  # every story's briefing call was recorded
