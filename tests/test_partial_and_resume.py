@@ -275,7 +275,7 @@ def test_a_refused_key_stops_the_run_with_one_line(folder, tmp_path, good, relia
                 "exit 1 and one line; at most the requests already in flight were sent, none retried")
     out = tmp_path / "briefing.json"
     with FakeOpenAIServer(scripted_faults({"*": [Status(401, message="Incorrect API key provided")] * 100}, good)) as server:
-        result = brief(server, folder, out)
+        result = brief(server, folder, out, "--timeout", "30")  # a slow machine must not turn a 401 into a retried timeout
         sent = len(server.seen)
     assert result.returncode == 1 and not out.exists()
     assert len(result.stderr.strip().splitlines()) == 1 and "refused the request: 401" in result.stderr
