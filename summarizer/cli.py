@@ -356,6 +356,9 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
         _log(command_name, page.metadata, sum(len(b.articles) for _, b in briefed), written,
              page.stories[0].headline, no_log)
         _list("failed", [f"{f.stage} {f.article_id or ''}: {f.reason}" for _, b in briefed for f in b.metadata.failures if f.stage != "load"])
+        if gold is not None:
+            err.print(f"[yellow]warning:[/yellow] --gold scores one briefing, and these articles tell {len(briefed)} "
+                      "stories: pass --one-story to score them as one", highlight=False)
         if any(b.metadata.failures for _, b in briefed) and not allow_partial:
             raise typer.Exit(EXIT_PARTIAL)
         return
