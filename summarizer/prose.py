@@ -193,7 +193,7 @@ def check_sentence(sentence: str, sources: list[Source], anchor: dt.date | None)
         return Verdict(citations, f"mostly words its sources do not use ({support:.0%} of them are theirs)")
     # A figure stands with the names around it: "the House voted 60-40" cited to "the Senate voted
     # 60-40" and to another sentence that names the House joins two true sentences into a false one.
-    for number in numbers:
+    for number in sorted(numbers):  # in one order in every process: the reason shown must not vary
         carriers = [s for s in chosen if number in s.numbers]
         apart = [n for n in _names(flat) if carriers and not any(fold_text(n) in s.folded for s in carriers)]
         if apart:

@@ -61,7 +61,10 @@ def group_stories(
     ordered = sorted(articles, key=lambda a: a.id)  # the same input in any order gives the same stories
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), max_features=50_000,
                                  token_pattern=r"(?u)\b\w[\w'_-]+\b")
-    matrix = vectorizer.fit_transform([_features(a, summaries.get(a.id)) for a in ordered])
+    try:
+        matrix = vectorizer.fit_transform([_features(a, summaries.get(a.id)) for a in ordered])
+    except ValueError:  # not one word among them to compare by: each article is a story of its own
+        return [Story(_slug(a, [], number), [a.id]) for number, a in enumerate(ordered, 1)]
     # Distances between articles (n x n) rather than the dense term matrix (n x 50,000): 1,000
     # articles are 8 MB, not 400.
     distances = cosine_distances(matrix)
