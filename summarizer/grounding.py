@@ -46,7 +46,12 @@ class NotGrounded(ValueError):
 #: A measure must name one: without this, small models list people and meetings as measures.
 MEASURE_WORDS = re.compile(
     r"tariff|dut(y|ies)|export|import|control|restrict|ban|sanction|fee|levy|tax|truce|ceasefire|"
-    r"deal|agreement|purchas|quota|embargo|blacklist|entity list|investigat|subsid|licen[cs]",
+    r"deal|agreement|purchas|quota|embargo|blacklist|entity list|investigat|subsid|licen[cs]|"
+    # Beyond trade: what governments, courts and parties put on the table in any story.
+    r"\bbill|\blaws?\b|legislation|\bact\b|lawsuit|\bsuit\b|legal action|\bcase\b|charges?\b|probe|inquiry|"
+    r"alert|\border\b|ruling|injunction|retraction|curfew|lockdown|funding|budget|\baid\b|package|\bfines?\b|"
+    r"penalt|moratorium|freeze|suspen|\bcaps?\b|limit|resolution|regulation|\brules?\b|stopgap|reform|\bsue\b|"
+    r"\bmeasures?\b",
     re.IGNORECASE,
 )
 
