@@ -18,7 +18,7 @@ __version__ = "0.1.0"
 
 import asyncio
 import datetime as dt
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 from .articles import Article
@@ -27,7 +27,20 @@ from .errors import SummarizerError
 from .schemas import ArticleSummary, Briefing, FrontPage
 
 ProgressCallback = Callable[[str, str], None]  # (event, article id): "start" | "done" | "failed"
+#: An earlier run to compare with: the JSON file `brief` wrote (front page or briefing), the
+#: {story id: briefing} `build_front_page` returned, or a list of briefings.
+Since = str | Path | Mapping[str, Briefing] | Sequence[Briefing] | None
 from .settings import ModelSettings
+
+
+def _earlier(since: Since):
+    from .changes import earlier_run, read_earlier
+
+    if since is None:
+        return None
+    if isinstance(since, (str, Path)):
+        return read_earlier(since)
+    return earlier_run(since)
 
 
 def _run(settings: ModelSettings | None, template: str | Path | None, backend: Backend | None, concurrency: int | None):
@@ -52,6 +65,7 @@ async def abuild_briefing(
     backend: Backend | None = None,
     concurrency: int | None = None,
     progress: ProgressCallback | None = None,
+    since: Since = None,
 ) -> Briefing:
     """`build_briefing`, awaitable. With `settings.batch`, the model calls go through the OpenAI
     Batch API (summarizer.batch), and this returns once every batch has answered."""
@@ -61,8 +75,9 @@ async def abuild_briefing(
         loaded = Loaded(list(paths), [], {})  # type: ignore[arg-type]
     else:
         loaded = load(paths, published or date)  # type: ignore[arg-type]
+    earlier = _earlier(since)
     async with _run(settings, template, backend, concurrency) as run:
-        return await run.brief(loaded.articles, date, progress, loaded.failures, loaded.duplicates)
+        return await run.brief(loaded.articles, date, progress, loaded.failures, loaded.duplicates, earlier)
 
 
 def build_briefing(
@@ -75,6 +90,7 @@ def build_briefing(
     backend: Backend | None = None,
     concurrency: int | None = None,
     progress: ProgressCallback | None = None,
+    since: Since = None,
 ) -> Briefing:
     """The day's briefing of the articles in `paths`: files, folders, or Article objects.
 
@@ -86,13 +102,15 @@ def build_briefing(
     backend: a backend of your own (a fake in tests, see summarizer.fakes).
     concurrency: shorthand for `settings.concurrency`.
     progress: called as `progress(event, article_id)`, event "start", "done" or "failed".
+    since: an earlier run (its JSON file, or briefings); sets `briefing.changes`,
+        what changed since the earlier briefing of this story.
 
     Raises a `SummarizerError` (one line, for the user) when nothing can be
     briefed; an article that fails is listed in `briefing.metadata.failures`.
     """
     return asyncio.run(abuild_briefing(
         paths, date=date, published=published, settings=settings, template=template, backend=backend,
-        concurrency=concurrency, progress=progress,
+        concurrency=concurrency, progress=progress, since=since,
     ))
 
 
@@ -105,6 +123,7 @@ async def abuild_front_page(
     template: str | Path | None = None,
     backend: Backend | None = None,
     story_threshold: float | None = None,
+    since: Since = None,
 ) -> tuple[FrontPage, dict[str, Briefing]]:
     """`build_front_page`, awaitable."""
     from .pipeline import Loaded, load
@@ -114,10 +133,11 @@ async def abuild_front_page(
         loaded = Loaded(list(paths), [], {})  # type: ignore[arg-type]
     else:
         loaded = load(paths, published or date)  # type: ignore[arg-type]
+    earlier = _earlier(since)
     async with _run(settings, template, backend, None) as run:
         page, briefed = await run.brief_stories(
             loaded.articles, date, None, loaded.failures, loaded.duplicates,
-            STORY_THRESHOLD if story_threshold is None else story_threshold,
+            STORY_THRESHOLD if story_threshold is None else story_threshold, earlier,
         )
     return page, {story.id: briefing for story, briefing in briefed}
 
@@ -131,17 +151,21 @@ def build_front_page(
     template: str | Path | None = None,
     backend: Backend | None = None,
     story_threshold: float | None = None,
+    since: Since = None,
 ) -> tuple[FrontPage, dict[str, Briefing]]:
     """A day of many stories: the front page (stories ranked by how many sources cover them) and
     each story's own briefing, by story id. A folder of one story gives one entry.
 
     story_threshold: how far apart two articles may be and still be one story
         (summarizer.stories.STORY_THRESHOLD by default; lower splits more).
+    since: an earlier run: the JSON `brief` wrote (front page or briefing), or the
+        {id: briefing} this function returned for it. Each story then says what
+        changed (`briefing.changes`), and the front page which stories are new.
     Other arguments as for `build_briefing`.
     """
     return asyncio.run(abuild_front_page(
         paths, date=date, published=published, settings=settings, template=template, backend=backend,
-        story_threshold=story_threshold,
+        story_threshold=story_threshold, since=since,
     ))
 
 

@@ -287,6 +287,7 @@ def brief(
     template: TemplateOpt = None,
     one_story: Annotated[bool, typer.Option("--one-story", rich_help_panel=_IO, help="Brief every article as one story, even when they tell several.")] = False,
     story_threshold: Annotated[float, typer.Option(min=0.0, max=1.0, rich_help_panel=_IO, help="How far apart (cosine distance of their terms) two articles may be and still be one story; lower splits more.")] = STORY_THRESHOLD,
+    since: Annotated[Optional[Path], typer.Option("--since", metavar="EARLIER.json", rich_help_panel=_IO, help="An earlier run's JSON (front page or briefing, -f json/both): mark in each story what changed since, and which stories are new.")] = None,
     allow_partial: Annotated[bool, typer.Option("--allow-partial", rich_help_panel=_RELIABILITY, help="Exit 0 even when some articles failed (they are still listed).")] = False,
     gold: Annotated[Optional[Path], typer.Option("--gold", rich_help_panel=_IO, help="Also score the briefing against this reference annotation (see `summarizer eval`).")] = None,
     quiet: Quiet = False,
@@ -303,17 +304,20 @@ def brief(
     _brief_and_write(
         paths, settings, template, date.date() if date else None, published.date() if published else None,
         fmt.value, out_path, gold, quiet, no_log, allow_partial, "brief",
-        None if one_story or settings.batch else story_threshold,
+        None if one_story or settings.batch else story_threshold, since,
     )
 
 
 def _brief_and_write(paths, settings, template, day, published, fmt, out_path, gold, quiet, no_log,
-                     allow_partial, command_name, story_threshold: Optional[float] = None) -> None:
+                     allow_partial, command_name, story_threshold: Optional[float] = None,
+                     since: Optional[Path] = None) -> None:
     """What `brief` and `record` do: load, brief with the library, write, report."""
+    from .changes import read_earlier
     from .outputs import briefing_targets, check_writable, is_stream, write_briefing, write_front_page
     from .pipeline import Run, load
 
     tpl = _template(template)
+    earlier = read_earlier(since) if since is not None else None  # a bad --since fails before any model work
     loaded = load(paths, published or day).require()
     targets = [target for _, target in briefing_targets(fmt, out_path)]
     if gold is not None:
@@ -338,12 +342,12 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
                               f"{run.backend.model}, fewer where the cache answers", highlight=False)
                 if story_threshold is not None and len(loaded.articles) > 1:
                     page, briefed = await run.brief_stories(
-                        loaded.articles, day, progress, loaded.failures, loaded.duplicates, story_threshold
+                        loaded.articles, day, progress, loaded.failures, loaded.duplicates, story_threshold, earlier
                     )
                     if len(briefed) > 1:
                         return page, briefed
                     return briefed[0][1]  # one story: the briefing, exactly as ever
-                return await run.brief(loaded.articles, day, progress, loaded.failures, loaded.duplicates)
+                return await run.brief(loaded.articles, day, progress, loaded.failures, loaded.duplicates, earlier)
 
         briefing = asyncio.run(run_briefing())
 

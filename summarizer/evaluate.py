@@ -285,3 +285,77 @@ def misses(report: dict[str, Any]) -> dict[str, list[str]]:
 
 def headline_figures(report: dict[str, Any]) -> list[tuple[str, Any]]:
     return [(label, report.get(section, {}).get(key)) for label, (section, key) in HEADLINE_FIGURES]
+
+
+# ---------------------------------------------------------------------------
+# Day-to-day changes (`brief --since`) against hand labels (fixtures/multi-story.gold.json)
+
+#: Token-set ratio between a detected change's subject and a labelled one's name.
+CHANGE_NAME_MATCH = 70
+
+
+def _gold_story(article_ids: list[str], gold: dict[str, Any], day: str) -> str | None:
+    """The labelled story most of these articles belong to."""
+    votes = {name: len(set(article_ids) & set(story["articles"].get(day, []))) for name, story in gold["stories"].items()}
+    best = max(votes, key=lambda n: votes[n], default=None)
+    return best if best is not None and votes[best] > 0 else None
+
+
+def _change_matches(change: dict[str, Any], label: dict[str, Any]) -> bool:
+    if change["kind"] != label["kind"]:
+        return False
+    subject = fold_text(change["name"] + " " + change["text"])
+    if fuzz.token_set_ratio(fold_text(label["name"]), fold_text(change["name"])) >= CHANGE_NAME_MATCH:
+        return True
+    if fuzz.partial_ratio(fold_text(label["name"]), subject) >= 90:
+        return True
+    # The same sentence of the same article carries it, said in other words.
+    return any(q["article_id"] == label.get("article") and fuzz.partial_ratio(fold_text(label.get("quote", "")), fold_text(q["text"])) >= 90
+               for q in change["evidence"])
+
+
+def score_changes(stories: list[tuple[list[str], Any]], gold: dict[str, Any], day: str) -> dict[str, Any]:
+    """Recall and precision of the changes listed against the labels of `day`.
+
+    `stories` are today's (article ids, StoryChanges or None) pairs. A story the
+    front page calls new counts as one change, of kind new_story. A detected
+    change matches at most one label of the same story and kind.
+    """
+    labels = {name: list(items) for name, items in gold.get("changes", {}).items()}
+    found: list[dict[str, Any]] = []
+    wrong: list[dict[str, Any]] = []
+    matched_ids: set[tuple[str, int]] = set()
+    story_matches = {"right": 0, "total": 0}
+    earlier_day = next((k for k in gold.get("days", {}) if k < day), None)
+    for article_ids, tracked in stories:
+        name = _gold_story(article_ids, gold, day)
+        detected = []
+        if tracked is not None:
+            if tracked.match is None:
+                detected.append({"kind": "new_story", "name": "", "text": "new story", "evidence": []})
+            else:
+                detected += [c.model_dump(mode="json") for c in tracked.changes]
+            # Whether the story was matched to the right earlier story (or rightly called new).
+            if name is not None:
+                story_matches["total"] += 1
+                was_there = bool(earlier_day and gold["stories"][name]["articles"].get(earlier_day))
+                story_matches["right"] += (tracked.match is None) != was_there
+        for change in detected:
+            hit = next((i for i, label in enumerate(labels.get(name or "", []))
+                        if (name, i) not in matched_ids and (change["kind"] == "new_story" == label["kind"] or _change_matches(change, label))), None)
+            if hit is None:
+                wrong.append({"story": name, "kind": change["kind"], "text": change["text"]})
+            else:
+                matched_ids.add((name, hit))
+                found.append({"story": name, "kind": change["kind"], "text": change["text"]})
+    missed = [{"story": n, "kind": label["kind"], "name": label["name"]}
+              for n, items in labels.items() for i, label in enumerate(items) if (n, i) not in matched_ids]
+    total = sum(len(items) for items in labels.values())
+    listed = len(found) + len(wrong)
+    return {
+        "recall": Score(len(found), total).share,
+        "precision": Score(len(found), listed).share,
+        "found": len(found), "labelled": total, "listed": listed,
+        "stories_matched_right": Score(story_matches["right"], story_matches["total"]).share,
+        "missed": missed, "wrong": wrong,
+    }

@@ -22,6 +22,7 @@ from .articles import Article, load_articles
 from .backends import build_backend
 from .batch import BatchRun, Deferred
 from .calls import Backend, EndpointRefused, ModelCallError
+from .changes import EarlierRun, texts_of, track
 from .errors import UsageError
 from .extract import planned_calls, summarize
 from .fillcache import RememberedFills
@@ -138,13 +139,19 @@ class Run:
         progress: ProgressCallback | None = None,
         load_failures: Sequence[Failure] = (),
         duplicates: dict[str, str] | None = None,
+        since: EarlierRun | None = None,
     ) -> Briefing:
-        """Articles -> the day's briefing: each summarised, merged, narrated once."""
+        """Articles -> the day's briefing: each summarised, merged, narrated once; with `since`, what
+        changed since the earlier run's briefing of the story (summarizer.changes)."""
         if self.settings.batch:
             briefing = await self._in_batches(lambda: self._brief(articles, day, None, load_failures, duplicates))
             self._batch.account(briefing.metadata)
-            return briefing
-        return await self._brief(articles, day, progress, load_failures, duplicates)
+        else:
+            briefing = await self._brief(articles, day, progress, load_failures, duplicates)
+        if since is not None:
+            tracked, _ = await off_loop(track, [("", briefing)], since, texts_of(articles))
+            briefing.changes = tracked[""]
+        return briefing
 
     def planned_calls(self, articles: Sequence[Article]) -> int:
         """Model calls a briefing of `articles` takes at first ask: each article's, then the briefing's
@@ -256,9 +263,11 @@ class Run:
         load_failures: Sequence[Failure] = (),
         duplicates: dict[str, str] | None = None,
         threshold: float = STORY_THRESHOLD,
+        since: EarlierRun | None = None,
     ) -> tuple[FrontPage, list[tuple[Story, Briefing]]]:
         """A day of many stories: every article summarised once, grouped into stories
-        (summarizer.stories), and each story briefed on its own, the largest first."""
+        (summarizer.stories), and each story briefed on its own, the largest first. With
+        `since`, each story says what changed since the earlier run (summarizer.changes)."""
         started = time.monotonic()
         startup_before = self.startup_seconds()
         day = day or _newest(articles)
@@ -287,6 +296,16 @@ class Run:
             metadata=self.metadata(started, [*load_failures, *failures], sum(b.metadata.dropped_ungrounded for _, b in briefed),
                                    duplicates or {}, sum(b.metadata.reasks for _, b in briefed)),
         )
+        if since is not None:
+            tracked, quiet = await off_loop(track, [(s.id, b) for s, b in briefed], since, texts_of(articles))
+            for entry, (story, briefing) in zip(page.stories, briefed):
+                briefing.changes = tracked[story.id]
+                entry.status = briefing.changes.status
+                entry.continues = briefing.changes.match
+                entry.changes = [f"{c.kind.replace('_', ' ')}: {c.text}" for c in briefing.changes.changes]
+            page.since = since.date
+            page.new_stories = [s.id for s in page.stories if s.status == "new"]
+            page.quiet_stories = quiet
         return page, briefed
 
     async def _in_batches(self, attempt: Callable[[], Awaitable[T]]) -> T:

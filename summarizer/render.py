@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import itertools
 import json
 from collections.abc import Mapping
 from pathlib import Path
 
-from .schemas import ArticleSummary, Briefing, FrontPage, Quote
+from .schemas import ArticleSummary, Briefing, FrontPage, FrontPageStory, Quote, StoryChanges
 
 FORMATS = ("md", "json", "html")
 
@@ -51,6 +52,8 @@ def to_markdown(b: Briefing) -> str:
     if refs.quotes:
         # Every sentence above cites the article sentences it rests on.
         out += [*refs.lines(), ""]
+    if b.changes is not None:
+        out += changes_markdown(b.changes)
     if b.key_developments:
         out += ["## Key developments", ""]
         for k in b.key_developments:
@@ -190,12 +193,50 @@ def to_html(b: Briefing, articles: Mapping[str, object] | None = None) -> str:
         }
         for article_id, a in articles.items()
     }
-    return _html_template().render(b=b, articles_json=Markup(_script_json(data)))
+    # What is new since the earlier briefing is also marked where it stands in the lists.
+    fresh = {c.name: c.kind.split("_")[-1] if c.kind.startswith("deadline") else "new" if c.kind.startswith("new") else "changed"
+             for c in (b.changes.changes if b.changes else []) if c.kind != "question_answered"}
+    return _html_template().render(b=b, articles_json=Markup(_script_json(data)), fresh=fresh)
+
+
+def _earlier_quote(q: Quote) -> str:
+    return f'> earlier: "{" ".join(q.text.split())}" [{q.article_id}]'
+
+
+def changes_markdown(c: StoryChanges) -> list[str]:
+    """'What changed since' a briefing of the story: first what a returning reader reads."""
+    since = c.since.isoformat()
+    if c.match is None:
+        return [f"## New since {since}", "", f"*A story the briefing of {since} did not have.*", ""]
+    out = [f"## What changed since {since}", "",
+           f"*Continues \"{c.match.previous_headline}\" (match {c.match.confidence:.2f}"
+           + (f"; both name {', '.join(c.match.shared)}" if c.match.shared else "") + ").*", ""]
+    if not c.changes:
+        return out + [f"No change since {since}: no new actor, measure or date, no status changed, no open question answered.", ""]
+    for change in c.changes:
+        out.append(f"- **{change.kind.replace('_', ' ')}**: {change.text}")
+        out += [f"  {_earlier_quote(q)}" for q in change.previous_evidence[:1]]
+        out += [f"  {_quote(q)}" for q in change.evidence[:1]]
+    return out + [""]
+
+
+def _unset(b: Briefing) -> set[str] | None:
+    # Without --since a briefing reads exactly as it always has: no `changes: null`.
+    return {"changes"} if b.changes is None else None
+
+
+def briefing_data(b: Briefing) -> dict:
+    """The briefing as JSON-ready data, as the JSON format writes it."""
+    return b.model_dump(mode="json", exclude=_unset(b))
+
+
+def _json(model, excluded: dict | None) -> str:
+    return model.model_dump_json(indent=2, exclude=excluded) + "\n"
 
 
 def render(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) -> str:
     if fmt == "json":
-        return b.model_dump_json(indent=2) + "\n"
+        return _json(b, _unset(b))
     if fmt == "md":
         return to_markdown(b)
     if fmt == "html":
@@ -206,14 +247,35 @@ def render(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) 
 # --- the front page of a day of many stories
 
 
+def _status_line(story: FrontPageStory, since: dt.date) -> str:
+    if story.status == "new":
+        return f"**New today** (not in the run of {since.isoformat()})"
+    match = story.continues
+    was = f" \"{match.previous_headline}\" (match {match.confidence:.2f})" if match else ""
+    if story.status == "no change":
+        return f"**No change** since {since.isoformat()}; continues{was}"
+    return f"**{len(story.changes)} change(s)** since {since.isoformat()}; continues{was}"
+
+
 def front_page_markdown(page: FrontPage) -> str:
     lines = [f"# The day's stories, {page.date.isoformat()}", ""]
+    if page.since is not None:
+        new = [s for s in page.stories if s.status == "new"]
+        lines += [f"Since {page.since.isoformat()}: {len(new)} new stor{'y' if len(new) == 1 else 'ies'}"
+                  + (f" ({'; '.join(s.headline for s in new)})" if new else "")
+                  + f", {sum(s.status == 'changed' for s in page.stories)} changed, "
+                  f"{sum(s.status == 'no change' for s in page.stories)} without change.", ""]
+        if page.quiet_stories:
+            lines += ["No article today on: " + "; ".join(page.quiet_stories), ""]
     for number, story in enumerate(page.stories, 1):
         title = f"[{story.headline}]({story.briefing})" if story.briefing else story.headline
         lines.append(f"## {number}. {title}")
         lines.append("")
         lines.append(f"*{story.sources} source(s)*" + (f" · grouped by: {', '.join(story.grouped_by)}" if story.grouped_by else ""))
         lines.append("")
+        if page.since is not None:
+            lines += [_status_line(story, page.since), ""]
+            lines += [f"- {line}" for line in story.changes] + ([""] if story.changes else [])
         if story.summary:
             lines += [story.summary, ""]
     meta = page.metadata
@@ -238,12 +300,20 @@ _FRONT_PAGE = """<!doctype html>
 body{font:16px/1.5 system-ui,sans-serif;max-width:46rem;margin:2rem auto;padding:0 1rem;color:#222}
 article{border-top:1px solid #ddd;padding:.8rem 0} h2{font-size:1.15rem;margin:.2rem 0}
 .meta{color:#666;font-size:.85rem} a{color:#0645ad}
+.since{background:#f3f6fa;border-radius:6px;padding:.5rem .8rem} .changes{margin:.3rem 0;font-size:.95rem}
+.status{font-size:.75rem;padding:1px 8px;border-radius:10px;background:#e8ebef;vertical-align:middle}
+.status.new{background:#d7f0dd} .status.changed{background:#fde8c8}
 </style></head><body>
 <h1>The day's stories, {{ page.date }}</h1>
-{% for s in page.stories %}<article id="{{ s.id }}">
-<h2>{{ loop.index }}. {% if s.briefing %}<a href="{{ s.briefing }}">{{ s.headline }}</a>{% else %}{{ s.headline }}{% endif %}</h2>
-<p class="meta">{{ s.sources }} source(s){% if s.grouped_by %} · grouped by: {{ s.grouped_by | join(", ") }}{% endif %}</p>
-{% if s.summary %}<p>{{ s.summary }}</p>{% endif %}
+{% if page.since %}<p class="since">Since {{ page.since }}: {{ page.new_stories | length }} new,
+{{ page.stories | selectattr("status", "equalto", "changed") | list | length }} changed,
+{{ page.stories | selectattr("status", "equalto", "no change") | list | length }} without change.
+{% if page.quiet_stories %}No article today on: {{ page.quiet_stories | join("; ") }}.{% endif %}</p>
+{% endif %}{% for s in page.stories %}<article id="{{ s.id }}">
+<h2>{{ loop.index }}. {% if s.status %}<span class="status {{ s.status | replace(" ", "-") }}">{{ s.status }}</span> {% endif %}{% if s.briefing %}<a href="{{ s.briefing }}">{{ s.headline }}</a>{% else %}{{ s.headline }}{% endif %}</h2>
+<p class="meta">{{ s.sources }} source(s){% if s.grouped_by %} · grouped by: {{ s.grouped_by | join(", ") }}{% endif %}{% if s.continues %} · continues “{{ s.continues.previous_headline }}” (match {{ "%.2f" | format(s.continues.confidence) }}){% endif %}</p>
+{% if s.changes %}<ul class="changes">{% for c in s.changes %}<li>{{ c }}</li>{% endfor %}</ul>
+{% endif %}{% if s.summary %}<p>{{ s.summary }}</p>{% endif %}
 </article>{% endfor %}
 <p class="meta">{{ page.stories | length }} stories; {{ page.metadata.model_calls }} model call(s),
 {{ page.metadata.cache_hits }} cache hit(s); model {{ page.metadata.model }}.</p>
@@ -253,7 +323,8 @@ article{border-top:1px solid #ddd;padding:.8rem 0} h2{font-size:1.15rem;margin:.
 
 def render_front_page(page: FrontPage, fmt: str) -> str:
     if fmt == "json":
-        return page.model_dump_json(indent=2) + "\n"
+        plain = {"since": True, "new_stories": True, "quiet_stories": True, "stories": {"__all__": {"status", "changes", "continues"}}}
+        return _json(page, plain if page.since is None else None)
     if fmt == "md":
         return front_page_markdown(page)
     if fmt == "html":

@@ -241,6 +241,45 @@ class RunMetadata(BaseModel):
     summarizer_version: str = ""
 
 
+ChangeKind = Literal[
+    "new_actor", "new_measure", "status_change", "deadline_added", "deadline_moved", "deadline_passed", "question_answered",
+]
+
+
+class Change(BaseModel):
+    """One thing that differs from the previous briefing of the story, with the quotes on both sides."""
+
+    kind: ChangeKind
+    name: str = Field(description="The actor, measure, event or question it is about.")
+    text: str = Field(description="One line for the reader, e.g. 'stopgap bill: proposed -> announced'.")
+    before: str = Field("", description="The status or date in the previous briefing (empty for what is new).")
+    after: str = Field("", description="The status or date now (empty for a deadline that passed unreported).")
+    previous_evidence: list[Quote] = Field(default_factory=list, description="Quotes from the previous briefing's articles.")
+    evidence: list[Quote] = Field(default_factory=list, description="Quotes from today's articles.")
+    article_ids: list[str] = Field(default_factory=list, description="Today's articles that carry it.")
+
+
+class StoryMatch(BaseModel):
+    """Which story of the previous briefing this one continues, and how sure that is."""
+
+    previous_id: str = Field(description="The story's id in the previous front page ('' for a single briefing).")
+    previous_headline: str
+    confidence: float = Field(ge=0, le=1, description="0-1: shared actors, measures and wording, combined.")
+    shared: list[str] = Field(default_factory=list, description="The actors, measures and terms both share: why they match.")
+
+
+class StoryChanges(BaseModel):
+    """What changed in a story since an earlier briefing of it (`--since`)."""
+
+    since: dt.date = Field(description="The date of the briefing compared with.")
+    match: StoryMatch | None = Field(None, description="The earlier story this continues; none for a story new today.")
+    changes: list[Change] = Field(default_factory=list, description="Empty for a matched story means no change.")
+
+    @property
+    def status(self) -> Literal["new", "changed", "no change"]:
+        return "new" if self.match is None else "changed" if self.changes else "no change"
+
+
 class Briefing(BaseModel):
     """The day's briefing across all articles."""
 
@@ -265,6 +304,7 @@ class Briefing(BaseModel):
     open_questions: list[BriefingQuestion] = []
     sources: list[SourceRef] = []
     articles: list[ArticleSummary] = Field(default_factory=list, description="The per-article summaries it was built from.")
+    changes: StoryChanges | None = Field(None, description="Set when briefed `--since` an earlier run: what changed since its briefing of this story.")
     metadata: RunMetadata
 
 
@@ -278,6 +318,9 @@ class FrontPageStory(BaseModel):
     article_ids: list[str]
     grouped_by: list[str] = Field(default_factory=list, description="The terms its articles share that weigh most: why they were grouped.")
     briefing: str = Field("", description="Where the story's briefing was written, relative to the front page.")
+    status: Literal["", "new", "changed", "no change"] = Field("", description="Against the earlier run (`--since`); empty without one.")
+    changes: list[str] = Field(default_factory=list, description="One line per change since the earlier run.")
+    continues: StoryMatch | None = Field(None, description="The earlier story it continues (`--since`).")
 
 
 class FrontPage(BaseModel):
@@ -285,6 +328,9 @@ class FrontPage(BaseModel):
 
     date: dt.date
     stories: list[FrontPageStory]
+    since: dt.date | None = Field(None, description="The date of the earlier run compared with (`--since`).")
+    new_stories: list[str] = Field(default_factory=list, description="Ids of today's stories that the earlier run did not have.")
+    quiet_stories: list[str] = Field(default_factory=list, description="Headlines of the earlier run's stories no article covers today.")
     metadata: RunMetadata = Field(description="The whole run: every article's calls and every story's briefing call.")
 
 

@@ -50,8 +50,10 @@ from .articles import Article
 from .calls import ModelCallError
 from .errors import SummarizerError, UsageError
 from .pipeline import Run
-from .schemas import ArticleSummary, Briefing
+from .render import briefing_data
+from .schemas import ArticleSummary, Briefing, FrontPage
 from .settings import ModelSettings
+from .stories import STORY_THRESHOLD
 from .templates import TemplateError, available, load_named, load_template
 
 TOKEN_ENV = "SUMMARIZER_API_TOKEN"
@@ -84,6 +86,20 @@ class BriefingIn(BaseModel):
     articles: list[ArticleIn] = Field(min_length=1, max_length=5000)
     date: dt.date | None = Field(None, description="Briefing date; the anchor of articles without one.")
     template: str = "default"
+
+
+class FrontPageIn(BaseModel):
+    articles: list[ArticleIn] = Field(min_length=1, max_length=MAX_SYNC_ARTICLES)
+    date: dt.date | None = Field(None, description="The day's date; the anchor of articles without one.")
+    template: str = "default"
+    story_threshold: float = Field(STORY_THRESHOLD, ge=0, le=1, description="How far apart two articles may be and still be one story; lower splits more.")
+    since: dict[str, Briefing] | None = Field(
+        None, description="An earlier answer's `briefings`: each story then says what changed since, and the front page which stories are new.")
+
+
+class FrontPageOut(BaseModel):
+    front_page: FrontPage
+    briefings: dict[str, Briefing] = Field(description="Each story's own briefing, by story id.")
 
 
 class SummarizeIn(BaseModel):
@@ -365,7 +381,7 @@ def create_app(
                                 saved = time.monotonic()
 
                     briefing, _ = await brief(BriefingIn.model_validate(request), progress)
-                    result = briefing.model_dump(mode="json")
+                    result = briefing_data(briefing)
                     job["status"] = "done"
             except HTTPException as error:
                 job.update(status="failed", error=str(error.detail))
@@ -450,18 +466,37 @@ def create_app(
             return PlainTextResponse(render(briefing, "md"), media_type="text/markdown")
         if format == "html":
             return HTMLResponse(render(briefing, "html", articles))
-        return JSONResponse(briefing.model_dump(mode="json"))
+        return JSONResponse(briefing_data(briefing))
+
+    @app.post("/v1/front-pages", response_model=FrontPageOut, dependencies=[Depends(bearer)],
+              responses=MODEL_ERRORS, operation_id="create_front_page")
+    async def front_pages(body: FrontPageIn) -> dict[str, Any]:
+        """A day of many stories: the articles grouped into stories, each briefed; with `since`, what changed."""
+        from .changes import earlier_run
+
+        batch_only(False)
+        run = state["run"].for_template(template_named(body.template))
+        earlier = earlier_run(body.since) if body.since else None
+        page, briefed = await run.brief_stories([a.article(body.date) for a in body.articles], body.date,
+                                                threshold=body.story_threshold, since=earlier)
+        _logged("serve", page.metadata, sum(len(b.articles) for _, b in briefed), page.stories[0].headline if page.stories else "")
+        if not any(b.articles for _, b in briefed):
+            reasons = "; ".join(f"{f.article_id}: {f.reason}" for f in page.metadata.failures[:3])
+            raise HTTPException(502, f"no article could be summarised ({reasons})")
+        return {"front_page": page.model_dump(mode="json"),
+                "briefings": {story.id: b.model_dump(mode="json") for story, b in briefed}}
 
     @app.get("/v1/jobs/{job_id}", response_model=JobOut, dependencies=[Depends(bearer)], operation_id="get_job",
              responses={**ERRORS, 404: {"model": ErrorOut, "description": "No such job."}})
-    async def job_status(job_id: str) -> dict[str, Any]:
+    async def job_status(job_id: str) -> Response:
         job = state["live"].get(job_id) or state["jobs"].get(job_id)
         if job is None:
             raise HTTPException(404, f"no job {job_id[:40]}")
         shown = {k: job.get(k) for k in JobOut.model_fields}
         if job["status"] == "done":
             shown["result"] = state["jobs"].result(job_id)
-        return shown
+        # As stored: the briefing exactly as the JSON format writes it (JobOut documents the shape).
+        return JSONResponse(shown)
 
     return app
 

@@ -6,6 +6,8 @@ from .article_summary import ArticleSummary
 from .briefing import Briefing
 from .briefing_in import BriefingIn
 from .briefing_question import BriefingQuestion
+from .change import Change
+from .change_kind import ChangeKind
 from .cited_sentence import CitedSentence
 from .claim import Claim
 from .consolidated_actor import ConsolidatedActor
@@ -23,6 +25,13 @@ from .dropped_sentence import DroppedSentence
 from .dropped_sentence_section import DroppedSentenceSection
 from .error_out import ErrorOut
 from .failure import Failure
+from .front_page import FrontPage
+from .front_page_in import FrontPageIn
+from .front_page_in_since_type_0 import FrontPageInSinceType0
+from .front_page_out import FrontPageOut
+from .front_page_out_briefings import FrontPageOutBriefings
+from .front_page_story import FrontPageStory
+from .front_page_story_status import FrontPageStoryStatus
 from .health_out import HealthOut
 from .job_accepted import JobAccepted
 from .job_out import JobOut
@@ -42,6 +51,8 @@ from .run_metadata_tokens_by_stage_additional_property import RunMetadataTokensB
 from .source_difference import SourceDifference
 from .source_difference_origin import SourceDifferenceOrigin
 from .source_ref import SourceRef
+from .story_changes import StoryChanges
+from .story_match import StoryMatch
 from .summarize_in import SummarizeIn
 from .template_out import TemplateOut
 from .timeline_entry import TimelineEntry
@@ -56,6 +67,8 @@ __all__ = (
     "Briefing",
     "BriefingIn",
     "BriefingQuestion",
+    "Change",
+    "ChangeKind",
     "CitedSentence",
     "Claim",
     "ConsolidatedActor",
@@ -73,6 +86,13 @@ __all__ = (
     "DroppedSentenceSection",
     "ErrorOut",
     "Failure",
+    "FrontPage",
+    "FrontPageIn",
+    "FrontPageInSinceType0",
+    "FrontPageOut",
+    "FrontPageOutBriefings",
+    "FrontPageStory",
+    "FrontPageStoryStatus",
     "HealthOut",
     "JobAccepted",
     "JobOut",
@@ -92,6 +112,8 @@ __all__ = (
     "SourceDifference",
     "SourceDifferenceOrigin",
     "SourceRef",
+    "StoryChanges",
+    "StoryMatch",
     "SummarizeIn",
     "TemplateOut",
     "TimelineEntry",

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
   from ..models.run_metadata import RunMetadata
   from ..models.source_difference import SourceDifference
   from ..models.source_ref import SourceRef
+  from ..models.story_changes import StoryChanges
   from ..models.timeline_entry import TimelineEntry
 
 
@@ -45,6 +46,8 @@ class Briefing:
             metadata (RunMetadata):
             actors (list[ConsolidatedActor] | Unset):
             articles (list[ArticleSummary] | Unset): The per-article summaries it was built from.
+            changes (None | StoryChanges | Unset): Set when briefed `--since` an earlier run: what changed since its
+                briefing of this story.
             headline_citations (list[Quote] | Unset): The article sentences the headline rests on.
             key_developments (list[KeyDevelopment] | Unset):
             measures (list[ConsolidatedMeasure] | Unset):
@@ -66,6 +69,7 @@ class Briefing:
     metadata: RunMetadata
     actors: list[ConsolidatedActor] | Unset = UNSET
     articles: list[ArticleSummary] | Unset = UNSET
+    changes: None | StoryChanges | Unset = UNSET
     headline_citations: list[Quote] | Unset = UNSET
     key_developments: list[KeyDevelopment] | Unset = UNSET
     measures: list[ConsolidatedMeasure] | Unset = UNSET
@@ -94,6 +98,7 @@ class Briefing:
         from ..models.run_metadata import RunMetadata # noqa: PLC0415
         from ..models.source_difference import SourceDifference # noqa: PLC0415
         from ..models.source_ref import SourceRef # noqa: PLC0415
+        from ..models.story_changes import StoryChanges # noqa: PLC0415
         from ..models.timeline_entry import TimelineEntry # noqa: PLC0415
         date = self.date.isoformat()
 
@@ -120,6 +125,14 @@ class Briefing:
                 articles.append(articles_item)
 
 
+
+        changes: dict[str, Any] | None | Unset
+        if isinstance(self.changes, Unset):
+            changes = UNSET
+        elif isinstance(self.changes, StoryChanges):
+            changes = self.changes.to_dict()
+        else:
+            changes = self.changes
 
         headline_citations: list[dict[str, Any]] | Unset = UNSET
         if not isinstance(self.headline_citations, Unset):
@@ -217,6 +230,8 @@ class Briefing:
             field_dict["actors"] = actors
         if articles is not UNSET:
             field_dict["articles"] = articles
+        if changes is not UNSET:
+            field_dict["changes"] = changes
         if headline_citations is not UNSET:
             field_dict["headline_citations"] = headline_citations
         if key_developments is not UNSET:
@@ -255,6 +270,7 @@ class Briefing:
         from ..models.run_metadata import RunMetadata # noqa: PLC0415
         from ..models.source_difference import SourceDifference # noqa: PLC0415
         from ..models.source_ref import SourceRef # noqa: PLC0415
+        from ..models.story_changes import StoryChanges # noqa: PLC0415
         from ..models.timeline_entry import TimelineEntry # noqa: PLC0415
         d = dict(src_dict)
         date = datetime.date.fromisoformat(d.pop("date"))
@@ -293,6 +309,26 @@ class Briefing:
 
 
                 articles.append(articles_item)
+
+
+        def _parse_changes(data: object) -> None | StoryChanges | Unset:
+            if data is None:
+                return data
+            if isinstance(data, Unset):
+                return data
+            try:
+                if not isinstance(data, dict):
+                    raise TypeError()
+                changes_type_0 = StoryChanges.from_dict(data)
+
+
+
+                return changes_type_0
+            except (TypeError, ValueError, AttributeError, KeyError):
+                pass
+            return cast(None | StoryChanges | Unset, data)
+
+        changes = _parse_changes(d.pop("changes", UNSET))
 
 
         _headline_citations = d.pop("headline_citations", UNSET)
@@ -412,6 +448,7 @@ class Briefing:
             metadata=metadata,
             actors=actors,
             articles=articles,
+            changes=changes,
             headline_citations=headline_citations,
             key_developments=key_developments,
             measures=measures,
