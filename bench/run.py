@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import json
 import math
 import os
@@ -49,7 +50,7 @@ from rich.console import Console  # noqa: E402
 from rich.table import Table  # noqa: E402
 
 from bench.fake_endpoint import FakeEndpoint, precomputed  # noqa: E402
-from bench.synthetic import write_articles  # noqa: E402
+from bench.synthetic import write_articles, write_story_articles  # noqa: E402
 from summarizer.articles import load_articles  # noqa: E402
 from tests.echo_model import BRIEFING_REPLY, echo_for_text  # noqa: E402
 
@@ -154,6 +155,58 @@ def fake_table(rows: list[dict]) -> Table:
     return table
 
 
+# --- a day of many stories: grouping and matching against the per-article cost
+
+
+def stories_part(n: int, work: Path) -> dict:
+    """Two days of n synthetic articles on many stories (ten articles each; the second day shares half
+    of its stories with the first), in one process, the model answering at
+    once (FAKE echo replies): what grouping into stories and `--since` matching add per article."""
+    from summarizer import ModelSettings
+    from summarizer.changes import earlier_run
+    from summarizer.fakes import FunctionModel
+    from summarizer.pipeline import Run, load
+    from summarizer.templates import load_template
+    from tests.echo_model import echo_reply
+
+    write_story_articles(work / "day-a", n)
+    write_story_articles(work / "day-b", n, first=n // 2)
+    settings = ModelSettings(model="bench", base_url="http://127.0.0.1:9/v1", use_cache=False, concurrency=64)
+
+    async def day(folder: Path, since=None):
+        backend = FunctionModel(lambda request: echo_reply(request.body), identity="fake:echo")
+        async with Run(settings=settings, template=load_template(None), backend=backend) as run:
+            started = time.monotonic()
+            page, briefed = await run.brief_stories(load([folder], dt.date(2025, 10, 26)).articles, since=since)
+            return page, briefed, time.monotonic() - started
+
+    console.print(f"[dim]stories: two days of {n} articles, the second --since the first...[/dim]")
+    _, first, _ = asyncio.run(day(work / "day-a"))
+    page, _, total = asyncio.run(day(work / "day-b", earlier_run({s.id: b for s, b in first})))
+    timings = page.metadata.timings
+    return {
+        "articles": n, "stories": len(page.stories), "earlier_stories": len(first), "written_stories": n // 10,
+        "total_ms_per_article": total * 1000 / n,
+        "grouping_ms_per_article": timings["grouping"] * 1000 / n,
+        "matching_ms_per_article": timings["changes"] * 1000 / n,
+    }
+
+
+def stories_table(figures: dict) -> Table:
+    table = Table(title=f"a day of many stories: {figures['articles']} articles written as {figures['written_stories']} "
+                        f"stories, grouped into {figures['stories']}; model answering at once")
+    table.add_column("what")
+    table.add_column("per article", justify="right")
+    table.add_column("share", justify="right")
+    total = figures["total_ms_per_article"]
+    table.add_row("whole run (read, summarise, group, brief each story, match)", f"{total:.2f} ms", "100%")
+    for label, key in (("grouping into stories", "grouping_ms_per_article"),
+                       (f"matching {figures['stories']} stories to {figures['earlier_stories']} earlier ones, changes",
+                        "matching_ms_per_article")):
+        table.add_row(label, f"{figures[key]:.2f} ms", f"{figures[key] / total:.0%}")
+    return table
+
+
 # --- the embedded model
 
 
@@ -249,25 +302,31 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the median is shown (default 3)")
     parser.add_argument("--skip-embedded", action="store_true", help="leave out the embedded-model part")
+    parser.add_argument("--stories", type=int, default=1000, help="articles per day in the stories part (0 skips it)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
     options = parser.parse_args()
     if options.measure_one:
         measure_one(json.loads(options.measure_one))
         return
-    sizes = [int(n) for n in options.sizes.split(",")]
+    sizes = [int(n) for n in options.sizes.split(",") if n]
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     console.print(f"machine: {machine}")
     with tempfile.TemporaryDirectory(prefix="summarizer-bench-") as tmp:
         work = Path(tmp)
-        rows = fake_endpoint_part(sizes, options.latency, options.concurrency, work, options.repeat)
-        console.print(fake_table(rows))
+        rows = fake_endpoint_part(sizes, options.latency, options.concurrency, work, options.repeat) if sizes else []
+        if rows:
+            console.print(fake_table(rows))
+        stories = None
+        if options.stories:
+            stories = stories_part(options.stories, work)
+            console.print(stories_table(stories))
         embedded = None
         if not options.skip_embedded:
             embedded = embedded_part(work)
             console.print(embedded_table(embedded))
     if options.json:
-        options.json.write_text(json.dumps({"machine": machine, "fake": rows, "embedded": embedded}, indent=2) + "\n")
+        options.json.write_text(json.dumps({"machine": machine, "fake": rows, "stories": stories, "embedded": embedded}, indent=2) + "\n")
 
 
 if __name__ == "__main__":

@@ -43,11 +43,53 @@ def article(i: int) -> str:
     )
 
 
-def write_articles(folder: Path, count: int) -> list[Path]:
+def write_articles(folder: Path, count: int, first: int = 0) -> list[Path]:
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
-    for i in range(count):
+    for i in range(first, first + count):
         path = folder / f"article-{i:05d}.txt"
         path.write_text(article(i), encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+SYLLABLES = ["ka", "lo", "mi", "ra", "ten", "vo", "shi", "dar", "bel", "no", "tu", "gan", "el", "sor", "pe", "lin"]
+TOPICS = ["water rights", "fishing quotas", "rail strike", "port expansion", "grain exports", "power outage",
+          "bank merger", "mining ruling", "flood relief", "vaccine rollout", "border crossing",
+          "pay deal", "airline bailout", "data breach", "bridge collapse", "wildfire evacuations"]
+
+
+def _name(rng: random.Random) -> str:
+    return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+
+def story_article(i: int, per_story: int = 10) -> str:
+    """Article i of story i // per_story: each story has its own people, places, bodies and topic, as a real
+    day's stories do; the articles of one story vary in what they report and how."""
+    story = random.Random(f"story-{i // per_story}")
+    person_a, person_b = f"{_name(story)} {_name(story)}", f"{_name(story)} {_name(story)}"
+    city, body, thing = f"{_name(story)}ville", f"the {_name(story)} Council", _name(story)
+    topic = f"the {thing} {story.choice(TOPICS)}"
+    rng = random.Random(i)
+    day, month = rng.randint(1, 28), rng.choice(MONTHS)
+    lines = [
+        f"{person_a} of {body} said in {city} on Monday that {topic} would be settled by {month} {day}.",
+        f"{person_b} rejected the {thing} offer and called on {body} to reopen {topic}.",
+        f"In {city}, {rng.randint(2, 90)} people protested outside {body} over {topic}.",
+        f"{body} will vote on the {thing} plan on {month} {day}, {person_a} told reporters in {city}.",
+        f"{person_b} and {person_a} met in {city} for the {rng.randint(2, 9)}th time on {topic}.",
+        f"Critics of {body} in {city} said {person_a} had misjudged {topic}.",
+    ]
+    rng.shuffle(lines)
+    return f"{city}: {topic} (report {i})\n\n" + " ".join(lines[:4]) + "\n"
+
+
+def write_story_articles(folder: Path, count: int, first: int = 0) -> list[Path]:
+    """count articles on many stories (ten each), numbered from `first`: two days that share stories."""
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(first, first + count):
+        path = folder / f"story-{i:05d}.txt"
+        path.write_text(story_article(i), encoding="utf-8")
         paths.append(path)
     return paths

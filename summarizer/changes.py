@@ -35,7 +35,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from .align import fold_text
 from .articles import Article
@@ -141,9 +141,50 @@ def _text(briefing: Briefing) -> str:
                      *quotes, names, names, *(m.name for m in briefing.measures)])
 
 
+class _NameIndex:
+    """A briefing's actor names by token: whether an actor is among them without comparing every pair.
+
+    merge.same_entity needs every token of the shorter name to match one of the longer
+    (exactly, or by a close spelling), so a name none of whose tokens is close to any token
+    here cannot match: only the names that share a close token are compared in full.
+    """
+
+    def __init__(self, briefing: Briefing) -> None:
+        self.by_token: dict[str, set[str]] = {}
+        for actor in briefing.actors:
+            for name in (actor.name, *actor.aliases):
+                for token in name_tokens(name):
+                    self.by_token.setdefault(token, set()).add(name)
+        self.tokens = list(self.by_token)
+
+    def has(self, actor) -> bool:
+        for name in (actor.name, *actor.aliases):
+            near: set[str] = set()
+            for token in name_tokens(name):
+                for match, _, _ in process.extract(token, self.tokens, scorer=fuzz.ratio, score_cutoff=80, limit=None):
+                    near |= self.by_token[match]
+            if any(same_entity(name, other) for other in sorted(near)):
+                return True
+        return False
+
+
+_INDEXES: dict[int, _NameIndex] = {}
+
+
+def _index(briefing: Briefing) -> _NameIndex:
+    # Built once per briefing and call of track(): a story is compared with every story of the other day.
+    key = id(briefing)
+    if key not in _INDEXES:
+        _INDEXES[key] = _NameIndex(briefing)
+    return _INDEXES[key]
+
+
+def _named_in(actor, earlier: Briefing) -> bool:
+    return _index(earlier).has(actor)
+
+
 def _shared_actors(today: Briefing, earlier: Briefing) -> list[str]:
-    before = _names(earlier)
-    return [a.name for a in today.actors if any(same_entity(n, m) for n in (a.name, *a.aliases) for names in before for m in names)]
+    return [a.name for a in today.actors if _named_in(a, earlier)]
 
 
 #: Head nouns that name one kind of measure: within one story, "the House-passed measure", "compromise
@@ -190,10 +231,6 @@ def _overlap(shared: float, a: int, b: int) -> float:
     return min(1.0, shared / min(a, b)) if min(a, b) else 0.0
 
 
-def _only(actor) -> Briefing:
-    return Briefing.model_construct(actors=[actor])
-
-
 def match_stories(today: Sequence[tuple[str, Briefing]], earlier: EarlierRun) -> dict[str, StoryMatch]:
     """Today's story id -> the earlier story it continues, for those above MATCH_MIN; one to one, best first."""
     matches: dict[str, StoryMatch] = {}
@@ -223,7 +260,7 @@ def pair_confidences(today: Sequence[tuple[str, Briefing]], earlier: EarlierRun)
     except ValueError:  # no word in any of them: only the actors and measures can tell
         cosine = [[0.0] * len(earlier.stories) for _ in today]
     # An actor of many earlier stories (a head of state) says less about which one continues.
-    spread = {a.name: sum(bool(_shared_actors(_only(a), then)) for _, then in earlier.stories) for _, b in today for a in b.actors}
+    spread = {a.name: sum(_named_in(a, then) for _, then in earlier.stories) for _, b in today for a in b.actors}
     scored = []
     for i, (story_id, now) in enumerate(today):
         for j, (earlier_id, then) in enumerate(earlier.stories):
@@ -307,10 +344,9 @@ def story_changes(
     seen = _earlier_texts(earlier)
     changes: list[Change] = []
 
-    earlier_names = _names(earlier)
     for actor in today.actors:
         names = (actor.name, *actor.aliases)
-        if any(same_entity(n, m) for n in names for group in earlier_names for m in group):
+        if _named_in(actor, earlier):
             continue
         if any(_named_before(n, seen) for n in names):
             continue
@@ -420,6 +456,13 @@ def track(
 ) -> tuple[dict[str, StoryChanges], list[str]]:
     """Each of today's stories' changes since the earlier run (by story id), and the headlines of the
     earlier stories nothing today continues."""
+    try:
+        return _track(today, earlier, texts)
+    finally:
+        _INDEXES.clear()
+
+
+def _track(today, earlier, texts):
     matches = match_stories(today, earlier)
     earlier_by_id = {i: b for i, b in earlier.stories}
     out = {}

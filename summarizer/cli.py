@@ -304,7 +304,7 @@ def brief(
     _brief_and_write(
         paths, settings, template, date.date() if date else None, published.date() if published else None,
         fmt.value, out_path, gold, quiet, no_log, allow_partial, "brief",
-        None if one_story or settings.batch else story_threshold, since,
+        None if one_story else story_threshold, since,
     )
 
 

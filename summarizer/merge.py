@@ -10,6 +10,7 @@ differences.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter
@@ -37,13 +38,14 @@ _TITLES = {
 }
 
 
-def name_tokens(name: str) -> list[str]:
-    """Lower-case, accent-free tokens of a name, without titles."""
+@functools.lru_cache(maxsize=65536)
+def name_tokens(name: str) -> tuple[str, ...]:
+    """Lower-case, accent-free tokens of a name, without titles (a tuple: the answer is cached and shared)."""
     plain = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
     # Dots go entirely so that "U.S." and "US" are one token.
     tokens = [t.replace(".", "").strip(",'\"()") for t in plain.replace("-", " ").split()]
-    core = [t for t in tokens if t and t not in _TITLES]
-    return core or [t for t in tokens if t]
+    core = tuple(t for t in tokens if t and t not in _TITLES)
+    return core or tuple(t for t in tokens if t)
 
 
 def _token_match(a: str, b: str) -> bool:
@@ -55,6 +57,7 @@ def _token_match(a: str, b: str) -> bool:
     return fuzz.ratio(a, b) >= 80
 
 
+@functools.lru_cache(maxsize=65536)  # a story's names are compared with every other story's, again and again
 def same_entity(a: str, b: str) -> bool:
     """Whether two names (as written) denote the same actor.
 

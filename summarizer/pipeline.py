@@ -268,6 +268,15 @@ class Run:
         """A day of many stories: every article summarised once, grouped into stories
         (summarizer.stories), and each story briefed on its own, the largest first. With
         `since`, each story says what changed since the earlier run (summarizer.changes)."""
+        if self.settings.batch:
+            # Every article's call in one batch, then every story's briefing call in the next.
+            page, briefed = await self._in_batches(
+                lambda: self._brief_stories(articles, day, None, load_failures, duplicates, threshold, since))
+            self._batch.account(page.metadata)
+            return page, briefed
+        return await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold, since)
+
+    async def _brief_stories(self, articles, day, progress, load_failures, duplicates, threshold, since):
         started = time.monotonic()
         startup_before = self.startup_seconds()
         day = day or _newest(articles)
@@ -275,6 +284,7 @@ class Run:
         articles_done = time.monotonic()
         by_id = {s.article_id: s for s in summaries}
         stories = await off_loop(group_stories, list(articles), by_id, threshold)
+        grouped = time.monotonic()
         briefed = []
         for story in stories:
             members = set(story.article_ids)
@@ -296,8 +306,11 @@ class Run:
             metadata=self.metadata(started, [*load_failures, *failures], sum(b.metadata.dropped_ungrounded for _, b in briefed),
                                    duplicates or {}, sum(b.metadata.reasks for _, b in briefed)),
         )
+        page.metadata.timings = {"articles": round(articles_done - started, 3), "grouping": round(grouped - articles_done, 3)}
         if since is not None:
+            matching = time.monotonic()
             tracked, quiet = await off_loop(track, [(s.id, b) for s, b in briefed], since, texts_of(articles))
+            page.metadata.timings["changes"] = round(time.monotonic() - matching, 3)
             for entry, (story, briefing) in zip(page.stories, briefed):
                 briefing.changes = tracked[story.id]
                 entry.status = briefing.changes.status

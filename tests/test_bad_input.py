@@ -339,5 +339,5 @@ def test_a_full_disk_under_the_cache_warns_a_few_times_not_once_per_entry(server
     result = subprocess.run([sys.executable, "-c", full_disk, *args], capture_output=True, text=True, cwd=ROOT, timeout=300)
     assert "Traceback" not in result.stderr and out.exists(), result.stderr
     for kind in ("reply", "result"):  # a model call's reply, a whole fill's result: two kinds of warning
-        warned = [line for line in result.stderr.splitlines() if f"could not cache the article" in line and f" {kind} (" in line]
+        warned = [line for line in result.stderr.splitlines() if "could not cache the article" in line and f" {kind} (" in line]
         assert len(warned) == 3 and "not shown" in warned[-1]

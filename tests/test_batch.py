@@ -209,3 +209,28 @@ def _caller(url: str, token: str):
                 time.sleep(0.1)  # the service is still starting
 
     return call
+
+
+def test_a_day_of_many_stories_goes_through_batches_too(tmp_path):
+    # FAKE replies built from each article's own text (tests/echo_model.py).
+    from .echo_model import echo_reply
+
+    day = ROOT / "tests" / "corpus" / "multi-story" / "day1"
+    with FakeOpenAIServer(echo_reply) as server:
+        result = brief(server, day, tmp_path / "batch.json", "--date", "2025-11-10")
+        online = subprocess.run(
+            [a for a in command(server, day, tmp_path / "online.json", "--no-cache", "--date", "2025-11-10")
+             if a not in ("--batch", "--batch-poll", "0.05")],
+            capture_output=True, text=True, cwd=ROOT, env={**os.environ, "OPENAI_API_KEY": SECRET}, timeout=120,
+        )
+    assert result.returncode == 0, result.stderr
+    assert online.returncode == 0, online.stderr
+    batch, live = (json.loads((tmp_path / n).read_text(encoding="utf-8")) for n in ("batch.json", "online.json"))
+    # Six articles in one batch, then the three stories' briefing calls in a second.
+    assert batch["metadata"]["batches"] == ["batch_1", "batch_2"] and batch["metadata"]["model_calls"] == 6 + 3
+    assert [s["article_ids"] for s in batch["stories"]] == [s["article_ids"] for s in live["stories"]]
+    for story in batch["stories"]:
+        mine = json.loads((tmp_path / story["briefing"]).read_text(encoding="utf-8"))
+        other = json.loads((tmp_path / story["briefing"].replace("batch.stories", "online.stories")).read_text(encoding="utf-8"))
+        mine.pop("metadata"), other.pop("metadata")
+        assert mine == other

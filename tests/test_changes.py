@@ -237,3 +237,15 @@ def test_the_service_gives_a_front_page_and_its_changes_since_an_earlier_answer(
         assert status == 422 and "since" in body
     finally:
         server.stop()
+
+
+@pytest.mark.parametrize("day", ["day1", "day2"])
+def test_with_good_extraction_articles_are_grouped_into_their_stories(day):
+    from sklearn.metrics import adjusted_rand_score
+
+    page, _ = gold_day(day)
+    labels = {i: name for name, story in GOLD["stories"].items() for i in story["articles"].get(day, [])}
+    found = {i: n for n, s in enumerate(page.stories) for i in s.article_ids}
+    ids = sorted(labels)
+    assert adjusted_rand_score([labels[i] for i in ids], [found[i] for i in ids]) == 1.0
+    assert sorted(found) == ids  # every article in exactly one story

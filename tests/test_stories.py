@@ -143,3 +143,32 @@ def test_each_storys_briefing_is_the_same_in_any_process(tmp_path):
         stories = sorted((out.parent / "front.stories").glob("*.json"))
         shown.append({p.name: {k: v for k, v in json.loads(p.read_text()).items() if k != "metadata"} for p in stories})
     assert shown[0] == shown[1]
+
+
+def test_a_rerun_of_the_day_is_free_and_one_more_article_recomputes_only_its_story(tmp_path):
+    # FAKE replies built from each article's own text (tests/echo_model.py), through the disk cache.
+    import os
+    import shutil
+
+    from .echo_model import echo_reply
+    from .fake_openai_server import FakeOpenAIServer
+
+    folder = tmp_path / "today"
+    shutil.copytree(CORPUS / "day1", folder)
+    env = {**os.environ, "SUMMARIZER_CACHE_DIR": str(tmp_path / "cache"), "OPENAI_API_KEY": "k"}
+    with FakeOpenAIServer(echo_reply) as server:
+        def brief() -> list[str]:
+            before = len(server.seen)
+            done = subprocess.run(
+                [sys.executable, "-m", "summarizer", "brief", str(folder), "--date", DAYS["day1"], "-f", "json",
+                 "-o", str(tmp_path / "front.json"), "--base-url", server.base_url, "--model", "m", "--mode", "json_schema",
+                 "--no-log"], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+            assert done.returncode == 0, done.stderr
+            return [s.article for s in server.seen[before:]]
+
+        first = brief()
+        assert len(first) == 6 + 3  # six articles, three stories
+        assert brief() == []  # the same day again: every call from the cache
+        shutil.copy(CORPUS / "day2" / "003_assamtribune.md", folder)  # one more article on the Red Fort blast
+        again = brief()
+    assert sorted(again) == ["003_assamtribune", "briefing"]  # that article, and its story's briefing only
