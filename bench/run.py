@@ -17,7 +17,12 @@ fixed latency (default 200 ms) with replies built from the article text
   instructor, validation, grounding, HTTP, cache), in ms;
 * the peak memory (max RSS) of the cold run's process.
 
-Part 2 uses the embedded SmolLM2 on the seeds: generation speed through our
+Part 2 (`--stories N`, 1,000 by default, 0 skips it) briefs two days of N
+synthetic articles on many stories, in one process at zero latency, the
+second `--since` the first, and prints what grouping into stories and
+matching the days add per article, against the whole run.
+
+Part 3 uses the embedded SmolLM2 on the seeds: generation speed through our
 whole stack against llama.cpp's server called directly with the very same
 request body, as a ratio, and the cold and warm wall time of
 `summarizer brief seeds/`.
