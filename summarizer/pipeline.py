@@ -272,7 +272,8 @@ class Run:
             # Every article's call in one batch, then every story's briefing call in the next.
             page, briefed = await self._in_batches(
                 lambda: self._brief_stories(articles, day, None, load_failures, duplicates, threshold, since))
-            self._batch.account(page.metadata)
+            for metadata in (page.metadata, *(b.metadata for _, b in briefed)):
+                self._batch.account(metadata)
             return page, briefed
         return await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold, since)
 
