@@ -17,8 +17,10 @@ log = logging.getLogger(__name__)
 def provider(settings: ModelSettings) -> Backend:
     if settings.embedded:
         from .embedded import EmbeddedModel
+        from .places import embedded_server_dir
 
-        return EmbeddedModel(timeout=settings.timeout)
+        return EmbeddedModel(timeout=settings.timeout, idle=settings.embedded_idle,
+                             shared=embedded_server_dir() if settings.embedded_shared else None)
     from .providers import OpenAICompatible
 
     identity, model = settings.endpoint_identity()

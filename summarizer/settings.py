@@ -33,6 +33,9 @@ ENVIRONMENT = {
     # Replay recorded exchanges instead of calling a model (CI, tests of code that calls this library).
     "SUMMARIZER_FIXTURES": "fixtures",
     "SUMMARIZER_FIXTURE_MODE": "fixture_mode",
+    # The embedded model's server: "0" gives each run its own, as before the shared one.
+    "SUMMARIZER_EMBEDDED_SHARED": "embedded_shared",
+    "SUMMARIZER_EMBEDDED_IDLE": "embedded_idle",
 }
 
 
@@ -41,6 +44,7 @@ ENVIRONMENT = {
 FILE_KEYS: dict[str, type | tuple[type, ...]] = {
     "model": str, "base_url": str, "mode": str, "template": str, "concurrency": int,
     "timeout": (int, float), "context_tokens": int, "requests_per_minute": (int, float), "max_retries": int,
+    "embedded_shared": bool, "embedded_idle": (int, float),
 }
 
 
@@ -62,7 +66,7 @@ def read_config(path: Path | None = None) -> dict[str, Any]:
     for key, value in data.items():
         if key not in FILE_KEYS:
             raise SettingsError(f"{path}: unknown setting {key!r} (known: {', '.join(FILE_KEYS)})")
-        if not isinstance(value, FILE_KEYS[key]) or isinstance(value, bool):
+        if not isinstance(value, FILE_KEYS[key]) or (isinstance(value, bool) and FILE_KEYS[key] is not bool):
             raise SettingsError(f"{path}: {key} = {value!r} is not a {getattr(FILE_KEYS[key], '__name__', 'number')}")
     return data
 
@@ -108,6 +112,8 @@ class ModelSettings:
     batch: bool = False  # answer model calls through the OpenAI Batch API (summarizer.batch)
     batch_poll: float = 5.0  # with batch: seconds before the first status check
     batch_id: str | None = None  # with batch: collect this batch, submitted earlier, before submitting any
+    embedded_shared: bool = True  # the embedded model: one server per machine for every run (False: one per run)
+    embedded_idle: float = 300.0  # seconds without a request after which the shared embedded server exits
 
     #: What a remote model is assumed to hold when nobody says (most current
     #: hosted models hold more; a local Ollama model may hold less: set it).
@@ -119,8 +125,11 @@ class ModelSettings:
         values: dict[str, Any] = {k: v for k, v in read_config().items() if k != "template"}
         for variable, name in ENVIRONMENT.items():
             value = os.environ.get(variable)
-            if name in ("context_tokens", "requests_per_minute"):
+            if name in ("context_tokens", "requests_per_minute", "embedded_idle"):
                 value = _number(value)
+            elif name == "embedded_shared" and value is not None:
+                values[name] = value.strip().lower() not in ("0", "false", "no", "off")
+                continue
             elif name == "fixtures" and value:
                 value = Path(value)
             if value:
@@ -199,5 +208,9 @@ class ModelSettings:
         return self.embedded if self.constrain_quotes is None else self.constrain_quotes
 
 
-def _number(value: str | None) -> int | None:
-    return int(value) if value and value.strip().isdigit() else None
+def _number(value: str | None) -> int | float | None:
+    try:
+        number = float(value) if value else None
+    except ValueError:
+        return None
+    return int(number) if number is not None and number.is_integer() and "." not in value else number

@@ -187,3 +187,20 @@ class _NoModel:
 
     async def aclose(self) -> None:
         return None
+
+
+def test_the_shared_embedded_server_can_be_turned_off_and_its_idle_time_set(monkeypatch, tmp_path):
+    from summarizer import ModelSettings
+
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(tmp_path / "none.toml"))
+    assert ModelSettings.from_env().embedded_shared is True
+    monkeypatch.setenv("SUMMARIZER_EMBEDDED_SHARED", "0")
+    monkeypatch.setenv("SUMMARIZER_EMBEDDED_IDLE", "30")
+    settings = ModelSettings.from_env()
+    assert settings.embedded_shared is False and settings.embedded_idle == 30
+    (tmp_path / "on.toml").write_text("embedded_shared = true\nembedded_idle = 12.5\n")
+    monkeypatch.delenv("SUMMARIZER_EMBEDDED_SHARED")
+    monkeypatch.delenv("SUMMARIZER_EMBEDDED_IDLE")
+    monkeypatch.setenv("SUMMARIZER_CONFIG", str(tmp_path / "on.toml"))
+    settings = ModelSettings.from_env()
+    assert settings.embedded_shared is True and settings.embedded_idle == 12.5

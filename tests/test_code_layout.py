@@ -43,7 +43,7 @@ def test_python_callers_and_the_cli_get_the_same_defaults():
 LAYERS = [
     {"errors", "schemas", "dates", "injection", "lenient", "offload", "places"},  # foundations: nothing of ours below them
     {"align", "articles", "templates"},  # reading text and templates
-    {"calls", "providers", "retry", "ratelimit", "cache", "fixtures", "embedded", "batch", "fakes", "tokens",
+    {"calls", "providers", "retry", "ratelimit", "cache", "fixtures", "embedded", "embedded_host", "batch", "fakes", "tokens",
      "settings", "backends", "structured", "fillcache"},  # the single model call and the layers around it
     {"choices", "candidates", "merge", "chunks", "grounding", "questions", "prose", "extract", "synthesize", "stories", "changes",
      "render", "evaluate", "runlog"},  # the stages
