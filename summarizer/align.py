@@ -32,6 +32,7 @@ _CHAR_FOLD = str.maketrans(
         "\u00a0": " ", "\u2009": " ", "\u202f": " ",
     }
 )
+_NON_SPACE = re.compile(r"\S+")
 _ELLIPSIS = re.compile(r"\s*(?:\.\.\.|\u2026)\s*")
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"'\u201d\u2019)]*\s+|\n+")
 
@@ -61,6 +62,19 @@ class NormalisedText:
 
     @classmethod
     def of(cls, source: str) -> NormalisedText:
+        if source.isascii():
+            # Most news text: folding is lower-casing and '"' -> "'", one regex pass instead of a
+            # Python loop over every character (a third of grounding's time).
+            folded = source.replace('"', "'").lower()
+            parts: list[str] = []
+            spans: list[int] = []
+            for run in _NON_SPACE.finditer(folded):
+                if parts:
+                    parts.append(" ")
+                    spans.append(run.start() - 1)
+                parts.append(run.group())
+                spans.extend(range(run.start(), run.end()))
+            return cls("".join(parts), tuple(spans))
         chars: list[str] = []
         offsets: list[int] = []
         pending_space = False
@@ -82,7 +96,7 @@ class NormalisedText:
         return self.offsets[start], self.offsets[end - 1] + 1
 
 
-@lru_cache(maxsize=256)
+@lru_cache(maxsize=8192)  # 64 articles in flight, each with its sentences: 256 entries thrashed
 def _normalised(source: str) -> NormalisedText:
     return NormalisedText.of(source)
 
