@@ -16,7 +16,6 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-import asyncio
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -24,6 +23,7 @@ from pathlib import Path
 from .articles import Article
 from .calls import Backend
 from .errors import SummarizerError
+from .offload import run_sync
 from .schemas import ArticleSummary, Briefing, FrontPage
 
 ProgressCallback = Callable[[str, str], None]  # (event, article id): "start" | "done" | "failed"
@@ -108,7 +108,7 @@ def build_briefing(
     Raises a `SummarizerError` (one line, for the user) when nothing can be
     briefed; an article that fails is listed in `briefing.metadata.failures`.
     """
-    return asyncio.run(abuild_briefing(
+    return run_sync(abuild_briefing(
         paths, date=date, published=published, settings=settings, template=template, backend=backend,
         concurrency=concurrency, progress=progress, since=since,
     ))
@@ -163,7 +163,7 @@ def build_front_page(
         changed (`briefing.changes`), and the front page which stories are new.
     Other arguments as for `build_briefing`.
     """
-    return asyncio.run(abuild_front_page(
+    return run_sync(abuild_front_page(
         paths, date=date, published=published, settings=settings, template=template, backend=backend,
         story_threshold=story_threshold, since=since,
     ))
@@ -206,7 +206,7 @@ def summarize_article(
         as "Friday" resolve against it).
     settings, template, backend: as for `build_briefing`.
     """
-    return asyncio.run(asummarize_article(
+    return run_sync(asummarize_article(
         article, published=published, settings=settings, template=template, backend=backend,
     ))
 

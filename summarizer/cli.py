@@ -6,7 +6,6 @@ Exit codes: 0 done; 1 the run failed and wrote nothing; 2 bad usage or input;
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import functools
 import inspect
@@ -23,6 +22,7 @@ from rich.console import Console
 from rich.table import Table
 
 from .errors import EXIT_FAILED, EXIT_PARTIAL, EXIT_USAGE, SummarizerError
+from .offload import run_sync
 from .retry import RetryPolicy
 from .settings import FixtureMode, ModelSettings, StructuredMode
 from .stories import STORY_THRESHOLD
@@ -349,7 +349,7 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
                     return briefed[0][1]  # one story: the briefing, exactly as ever
                 return await run.brief(loaded.articles, day, progress, loaded.failures, loaded.duplicates, earlier)
 
-        briefing = asyncio.run(run_briefing())
+        briefing = run_sync(run_briefing())
 
     by_id = {a.id: a for a in loaded.articles}
     if isinstance(briefing, tuple):
@@ -445,7 +445,7 @@ def compare(
         if not quiet:
             err.print(f"briefing with template {template.name} ({template.hash[:8]})...", highlight=False)
 
-    left, right = asyncio.run(compare_templates(
+    left, right = run_sync(compare_templates(
         paths, templates_, settings, date.date() if date else None, published.date() if published else None,
         gold, started,
     ))
@@ -513,7 +513,7 @@ def article(
                 summary = await run.summarize(article)
             return summary, run.metadata(started, [], summary.dropped, {}, max(0, summary.attempts - 1))
 
-    summary, metadata = asyncio.run(one())
+    summary, metadata = run_sync(one())
     sys.stdout.write(summary_to_markdown(summary) if fmt == SummaryFormat.md else summary.model_dump_json(indent=2) + "\n")
     _log("article", metadata, 1, ["-"], summary.title or "", no_log)
 

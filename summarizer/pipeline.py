@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from . import __version__
+from . import __version__, daycache
 from .articles import Article, load_articles
 from .backends import build_backend
 from .batch import BatchRun, Deferred
@@ -147,7 +147,15 @@ class Run:
             briefing = await self._in_batches(lambda: self._brief(articles, day, None, load_failures, duplicates))
             self._batch.account(briefing.metadata)
         else:
-            briefing = await self._brief(articles, day, progress, load_failures, duplicates)
+            started = time.monotonic()
+            day_key = self._day_key("briefing", articles, day, load_failures, duplicates)
+            stored = daycache.get(self.fills_cache, day_key) if day_key else None
+            if stored is not None:
+                briefing = daycache.briefing_from(stored, time.monotonic() - started)
+            else:
+                briefing = await self._brief(articles, day, progress, load_failures, duplicates)
+                if day_key and daycache.storable(briefing.metadata.failures):
+                    daycache.put(self.fills_cache, day_key, daycache.briefing_value(briefing))
         if since is not None:
             tracked, _ = await off_loop(track, [("", briefing)], since, texts_of(articles))
             briefing.changes = tracked[""]
@@ -275,7 +283,27 @@ class Run:
             for metadata in (page.metadata, *(b.metadata for _, b in briefed)):
                 self._batch.account(metadata)
             return page, briefed
-        return await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold, since)
+        started = time.monotonic()
+        day_key = self._day_key("front page", articles, day, load_failures, duplicates, threshold=threshold,
+                                since=_fingerprint(since))
+        stored = daycache.get(self.fills_cache, day_key) if day_key else None
+        if stored is not None:
+            return daycache.stories_from(stored, time.monotonic() - started)
+        page, briefed = await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold, since)
+        if day_key and daycache.storable(page.metadata.failures):
+            daycache.put(self.fills_cache, day_key, daycache.stories_value(page, briefed))
+        return page, briefed
+
+    def _day_key(self, kind: str, articles, day, load_failures, duplicates, **more) -> str | None:
+        """The key of this day's finished result (summarizer.daycache), when this run keeps a cache."""
+        if self.fills_cache is None or not articles:
+            return None
+        assert self.backend is not None
+        return daycache.key(
+            kind, articles, load_failures, duplicates, day=(day or _newest(articles)).isoformat(),
+            template=self.template.hash, endpoint=self.backend.identity, model=self.backend.model,
+            settings={name: getattr(self.settings, name) for name in daycache.OUTPUT_SETTINGS}, **more,
+        )
 
     async def _brief_stories(self, articles, day, progress, load_failures, duplicates, threshold, since):
         started = time.monotonic()
@@ -343,6 +371,15 @@ class Run:
             articles_pending = {k: r for k, r in pending.items() if r.labels.get("stage") != "briefing"}
             await batch.settle(articles_pending or pending)
         raise ModelCallError(f"still waiting for replies after {batch.policy.max_rounds} batch rounds")
+
+def _fingerprint(since: EarlierRun | None) -> str | None:
+    if since is None:
+        return None
+    import hashlib
+
+    blob = "\n".join(f"{i}\t{b.model_dump_json()}" for i, b in since.stories)
+    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
+
 
 def _newest(articles: Sequence[Article]) -> dt.date:
     return max((a.published for a in articles if a.published), default=None) or dt.date.today()

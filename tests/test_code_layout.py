@@ -45,7 +45,7 @@ LAYERS = [
     {"align", "articles", "templates"},  # reading text and templates
     {"calls", "providers", "retry", "ratelimit", "cache", "fixtures", "embedded", "embedded_host", "batch", "fakes", "tokens",
      "settings", "backends", "structured", "fillcache"},  # the single model call and the layers around it
-    {"choices", "candidates", "merge", "chunks", "grounding", "questions", "prose", "extract", "synthesize", "stories", "changes",
+    {"choices", "candidates", "merge", "chunks", "grounding", "questions", "prose", "extract", "synthesize", "stories", "changes", "daycache",
      "render", "evaluate", "runlog"},  # the stages
     {"pipeline"},  # the stages in order, over one backend
     {"outputs", "compare", "service", "connections"},  # what drives the pipeline for a caller

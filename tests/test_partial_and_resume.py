@@ -177,6 +177,9 @@ def test_a_damaged_cache_entry_is_a_miss_that_gets_replaced(folder, tmp_path, go
     with FakeOpenAIServer(good) as server:
         assert brief(server, folder, out).returncode == 0
         with sqlite3.connect(cache_db()) as db:
+            # The day's finished result (summarizer.daycache) would answer the rerun whole: without
+            # it, the rerun reads the cached calls, one of them damaged.
+            db.execute("DELETE FROM Cache WHERE key LIKE 'day:%'")
             if damage == "truncated JSON":
                 db.execute("UPDATE Cache SET value = substr(value, 1, 40) WHERE value LIKE '%" + A + "%'")
             else:  # mode 4 is diskcache's pickle mode: garbage bytes to unpickle
@@ -190,6 +193,38 @@ def test_a_damaged_cache_entry_is_a_miss_that_gets_replaced(folder, tmp_path, go
     assert f"warning: cache entry for the article {A} request is damaged" in second.stderr
     assert calls_second == 1  # only the damaged entry was asked again
     assert third.returncode == 0 and calls_third == 0 and "is damaged" not in third.stderr
+
+
+def test_a_damaged_day_result_is_rebuilt_from_the_cached_calls(folder, tmp_path, good, reliability):
+    reliability("cache", "the day's finished result damaged", "warned, rebuilt from the cached calls, no model call")
+    out = tmp_path / "briefing.json"
+    with FakeOpenAIServer(good) as server:
+        assert brief(server, folder, out).returncode == 0
+        first = json.loads(out.read_text(encoding="utf-8"))
+        with sqlite3.connect(cache_db()) as db:
+            assert db.execute("UPDATE Cache SET value = x'00ff' WHERE key LIKE 'day:%'").rowcount == 1
+        calls_before = len(server.seen)
+        second = brief(server, folder, out)
+        calls = len(server.seen) - calls_before
+    assert second.returncode == 0, second.stderr
+    assert "could not read the day's result" in second.stderr and calls == 0
+    rebuilt = json.loads(out.read_text(encoding="utf-8"))
+    first.pop("metadata"), rebuilt.pop("metadata")
+    assert rebuilt == first
+
+
+def test_a_rerun_of_the_same_day_reads_its_finished_result(folder, tmp_path, good):
+    out = tmp_path / "briefing.json"
+    with FakeOpenAIServer(good) as server:
+        assert brief(server, folder, out).returncode == 0
+        first = json.loads(out.read_text(encoding="utf-8"))
+        assert brief(server, folder, out).returncode == 0
+    again = json.loads(out.read_text(encoding="utf-8"))
+    # What the rerun cost: nothing from the model, every call the cache's.
+    assert again["metadata"]["model_calls"] == 0 and again["metadata"]["cache_hits"] == first["metadata"]["model_calls"]
+    assert "from_cache" in again["metadata"]["timings"]
+    first.pop("metadata"), again.pop("metadata")
+    assert again == first
 
 
 def test_a_damaged_cache_database_does_not_stop_the_run(folder, tmp_path, good, reliability):
