@@ -30,7 +30,7 @@ from .offload import off_loop
 from .ratelimit import Throttled
 from .schemas import ArticleSummary, Briefing, Failure, FrontPage, FrontPageStory, RunMetadata
 from .settings import ModelSettings, SettingsError
-from .stories import STORY_THRESHOLD, Story, group_stories
+from .stories import STORY_THRESHOLD, Story, group_stories, preload
 from .structured import Filler, StructuredClient
 from .synthesize import assemble, narrate
 from .templates import Template, load_template
@@ -307,6 +307,16 @@ class Run:
 
     async def _brief_stories(self, articles, day, progress, load_failures, duplicates, threshold, since):
         started = time.monotonic()
+        if len(articles) > 1:
+            # scikit-learn (0.8 s to import) loads while the other articles are summarised: from
+            # the first answer on, not during start-up, which is CPU-bound too.
+            told = progress
+
+            def progress(event: str, article_id: str) -> None:
+                if event in ("done", "failed"):
+                    preload()
+                if told is not None:
+                    told(event, article_id)
         startup_before = self.startup_seconds()
         day = day or _newest(articles)
         summaries, failures = await self._summarize_each(articles, progress)
