@@ -13,6 +13,7 @@ import asyncio
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 
 _ARTICLE_ID = re.compile(rb'<article id=\\?"([^"\\]+)\\?">')
@@ -34,6 +35,7 @@ class FakeEndpoint:
         self.briefing = completion(briefing_reply)
         self.latency = latency
         self.calls = 0
+        self.first_request_at: float | None = None  # time.monotonic(), the same clock in every process
         self.port = 0
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -55,6 +57,8 @@ class FakeEndpoint:
             while True:  # keep-alive: one connection, many requests
                 head = await reader.readuntil(b"\r\n\r\n")
                 length = int(re.search(rb"(?i)content-length:\s*(\d+)", head).group(1))
+                if self.first_request_at is None:
+                    self.first_request_at = time.monotonic()
                 body = await reader.readexactly(length)
                 self.calls += 1
                 match = _ARTICLE_ID.search(body)

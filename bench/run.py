@@ -67,10 +67,12 @@ def measure_one(args: list[str]) -> None:
     import resource
 
     started = time.perf_counter()
+    launched = time.monotonic()  # CLOCK_MONOTONIC: comparable with the fake endpoint's clock in the parent
     result = subprocess.run([sys.executable, "-m", "summarizer", *args], cwd=ROOT, capture_output=True, text=True)
     wall = time.perf_counter() - started
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    print(json.dumps({"wall": wall, "peak_mb": peak_kb / 1024, "code": result.returncode, "stderr": result.stderr[-2000:]}))
+    print(json.dumps({"wall": wall, "peak_mb": peak_kb / 1024, "code": result.returncode, "launched": launched,
+                      "stderr": result.stderr[-2000:]}))
 
 
 def measured(args: list[str], env: dict[str, str]) -> dict:
@@ -110,7 +112,9 @@ def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work:
                 cache = work / f"cache-{n}-{attempt}"
                 console.print(f"[dim]N={n}, run {attempt + 1}/{repeat}: cold at {latency * 1000:.0f} ms per call, "
                               "then cached, then at zero latency...[/dim]")
+                server.first_request_at = None
                 cold = measured(args(server.base_url, cache), env)
+                cold["first_request_s"] = (server.first_request_at or math.nan) - cold["launched"]
                 meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
                 warm = measured(args(server.base_url, cache), env)
                 warm_meta = json.loads(out.read_text(encoding="utf-8"))["metadata"]
@@ -130,6 +134,8 @@ def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work:
                 # The ideal has no start-up; ours (importing the client, once per process) is shown apart.
                 "ratio": (meta["elapsed_seconds"] - meta["timings"].get("model_startup", 0.0)) / ideal,
                 "cold_process_s": cold["wall"],
+                # From launching the process to the endpoint seeing its first request.
+                "first_request_s": cold["first_request_s"],
                 "warm_process_s": warm["wall"],
                 "warm_model_calls": warm_meta["model_calls"],
                 # Our cost per article when the model answers at once, start-up left out (see its column).
@@ -147,13 +153,13 @@ def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work:
 
 def fake_table(rows: list[dict]) -> Table:
     table = Table(title="fake OpenAI-compatible endpoint on loopback (echo replies)")
-    for column in ("articles", "ideal", "pipeline", "of it start-up", "ratio", "cold process", "cached process",
-                   "overhead / article", "peak RSS"):
+    for column in ("articles", "ideal", "pipeline", "of it start-up", "ratio", "to first request", "cold process",
+                   "cached process", "overhead / article", "peak RSS"):
         table.add_column(column, justify="right")
     for r in rows:
         table.add_row(
             str(r["articles"]), f"{r['ideal_s']:.2f} s", f"{r['pipeline_s']:.2f} s", f"{r['startup_s']:.2f} s",
-            f"{r['ratio']:.2f}",
+            f"{r['ratio']:.2f}", f"{r['first_request_s']:.2f} s",
             f"{r['cold_process_s']:.2f} s", f"{r['warm_process_s']:.2f} s",
             f"{r['overhead_ms_per_article']:.1f} ms", f"{r['peak_mb']:.0f} MB",
         )
