@@ -19,11 +19,12 @@ runs after the briefings are built and needs no model:
    open question that today's articles answer. A matched story with none of
    these says "no change".
 
-Questions are answered conservatively: by a change to the measure or event
-the question was asked about, or by a sentence of today's that carries most
-of the question's own words and does not itself say the matter is unknown.
-A question answered in other words ("the nature of the blast" answered by
-"described in the FIR as a bomb blast") is missed rather than guessed.
+Questions are answered conservatively: only by a change to the measure or
+event the question was asked about. A sentence that merely repeats a
+question's words is no answer ("a vote in December on extending the tax
+credits" does not say whether they will be extended), so a question answered
+in other words ("the nature of the blast" answered by "described in the FIR
+as a bomb blast") is missed rather than guessed.
 """
 
 from __future__ import annotations
@@ -38,7 +39,6 @@ from pathlib import Path
 from rapidfuzz import fuzz, process
 
 from .align import fold_text
-from .articles import Article
 from .errors import UsageError
 from .merge import name_tokens, same_entity
 from .schemas import (
@@ -61,10 +61,6 @@ COSINE_SURE = 0.4
 #: Kinds of event that are announced ahead: on its own day, one of these is still to come.
 _UPCOMING = {"deadline", "scheduled_event", "expiry"}
 #: A sentence that says a matter is still open does not answer a question about it.
-_STILL_OPEN = re.compile(
-    r"(?i)\b(?:unclear|not (?:yet )?(?:known|clear|confirmed|specified)|unknown|remains? to be seen|uncertain|"
-    r"yet to be (?:determined|ascertained|established)|under investigation)\b"
-)
 _CALENDAR = {"monda", "tuesd", "wedne", "thurs", "frida", "satur", "sunda", "janua", "febru", "march", "april", "june",
              "july", "augus", "septe", "octob", "novem", "decem", "today", "tomor", "yeste", "week", "month", "year", "morni",
              "eveni", "night", "later", "early", "said", "says", "told", "would"}
@@ -130,10 +126,6 @@ def earlier_run(stories: Mapping[str, Briefing] | Sequence[Briefing]) -> Earlier
 # 1. Which story continues which
 
 
-def _names(briefing: Briefing) -> list[list[str]]:
-    return [[a.name, *a.aliases] for a in briefing.actors]
-
-
 def _text(briefing: Briefing) -> str:
     quotes = [q.text for item in (*briefing.actors, *briefing.measures, *briefing.timeline) for q in item.evidence[:2]]
     names = " ".join(n.replace(" ", "_") for a in briefing.actors for n in (a.name, *a.aliases))
@@ -168,15 +160,19 @@ class _NameIndex:
         return False
 
 
-_INDEXES: dict[int, _NameIndex] = {}
+#: id -> (the briefing, its index). The briefing is held with its index so that its id cannot be
+#: reused by another object while the entry stands; track() empties it when it is done.
+_INDEXES: dict[int, tuple[Briefing, _NameIndex]] = {}
 
 
 def _index(briefing: Briefing) -> _NameIndex:
-    # Built once per briefing and call of track(): a story is compared with every story of the other day.
-    key = id(briefing)
-    if key not in _INDEXES:
-        _INDEXES[key] = _NameIndex(briefing)
-    return _INDEXES[key]
+    # Built once per briefing: a story is compared with every story of the other day.
+    entry = _INDEXES.get(id(briefing))
+    if entry is None or entry[0] is not briefing:
+        if len(_INDEXES) > 1024:  # callers of match_stories and story_changes that are not track()
+            _INDEXES.clear()
+        entry = _INDEXES[id(briefing)] = (briefing, _NameIndex(briefing))
+    return entry[1]
 
 
 def _named_in(actor, earlier: Briefing) -> bool:
@@ -335,11 +331,8 @@ def _content_words(text: str) -> set[str]:
     return {w[:5] for w in words if len(w) > 3 and w not in _QUESTION_STOPWORDS} - _CALENDAR
 
 
-def story_changes(
-    today: Briefing, earlier: Briefing, texts: Mapping[str, str] | None = None
-) -> list[Change]:
-    """What today's briefing of a story has that the earlier one did not; `texts` are today's article texts,
-    searched for sentences that answer the earlier open questions."""
+def story_changes(today: Briefing, earlier: Briefing) -> list[Change]:
+    """What today's briefing of a story has that the earlier one did not."""
     day, since = today.date, earlier.date
     seen = _earlier_texts(earlier)
     changes: list[Change] = []
@@ -451,18 +444,16 @@ def _answered(earlier: Briefing, changes: list[Change]) -> list[Change]:
     return answered
 
 
-def track(
-    today: Sequence[tuple[str, Briefing]], earlier: EarlierRun, texts: Mapping[str, str] | None = None
-) -> tuple[dict[str, StoryChanges], list[str]]:
+def track(today: Sequence[tuple[str, Briefing]], earlier: EarlierRun) -> tuple[dict[str, StoryChanges], list[str]]:
     """Each of today's stories' changes since the earlier run (by story id), and the headlines of the
     earlier stories nothing today continues."""
     try:
-        return _track(today, earlier, texts)
+        return _track(today, earlier)
     finally:
         _INDEXES.clear()
 
 
-def _track(today, earlier, texts):
+def _track(today, earlier):
     matches = match_stories(today, earlier)
     earlier_by_id = {i: b for i, b in earlier.stories}
     out = {}
@@ -471,13 +462,9 @@ def _track(today, earlier, texts):
         if match is None:
             out[story_id] = StoryChanges(since=earlier.date, match=None)
             continue
-        own = {a: t for a, t in (texts or {}).items() if a in {s.article_id for s in briefing.sources}}
         out[story_id] = StoryChanges(since=earlier.date, match=match,
-                                     changes=story_changes(briefing, earlier_by_id[match.previous_id], own))
+                                     changes=story_changes(briefing, earlier_by_id[match.previous_id]))
     continued = {m.previous_id for m in matches.values()}
     quiet = [b.headline for i, b in earlier.stories if i not in continued]
     return out, quiet
 
-
-def texts_of(articles: Iterable[Article]) -> dict[str, str]:
-    return {a.id: a.text for a in articles}

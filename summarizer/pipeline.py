@@ -22,7 +22,7 @@ from .articles import Article, load_articles
 from .backends import build_backend
 from .batch import BatchRun, Deferred
 from .calls import Backend, EndpointRefused, ModelCallError
-from .changes import EarlierRun, texts_of, track
+from .changes import EarlierRun, track
 from .errors import UsageError
 from .extract import planned_calls, summarize
 from .fillcache import RememberedFills
@@ -157,7 +157,7 @@ class Run:
                 if day_key and daycache.storable(briefing.metadata.failures):
                     daycache.put(self.fills_cache, day_key, daycache.briefing_value(briefing))
         if since is not None:
-            tracked, _ = await off_loop(track, [("", briefing)], since, texts_of(articles))
+            tracked, _ = await off_loop(track, [("", briefing)], since)
             briefing.changes = tracked[""]
         return briefing
 
@@ -348,7 +348,7 @@ class Run:
         page.metadata.timings = {"articles": round(articles_done - started, 3), "grouping": round(grouped - articles_done, 3)}
         if since is not None:
             matching = time.monotonic()
-            tracked, quiet = await off_loop(track, [(s.id, b) for s, b in briefed], since, texts_of(articles))
+            tracked, quiet = await off_loop(track, [(s.id, b) for s, b in briefed], since)
             page.metadata.timings["changes"] = round(time.monotonic() - matching, 3)
             for entry, (story, briefing) in zip(page.stories, briefed):
                 briefing.changes = tracked[story.id]

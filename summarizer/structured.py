@@ -69,12 +69,12 @@ class Filler(Protocol):
 
 
 def protect_from_templating(text: str) -> str:
-    """Make text survive instructor's templating unchanged.
+    """Text as it was handed to instructor's templating, when it was: now only part of fill-cache keys.
 
-    When a validation context is given, instructor renders every message as a
-    Jinja template with that context. Article text is untrusted data: a "{{"
-    in it must reach the model as written, not be evaluated. Each "{" becomes
-    an expression that renders back to "{", so nothing else can be a tag.
+    instructor used to get a validation context and render every message as a
+    Jinja template, so each "{" became an expression rendering back to "{".
+    It gets no context now (see `as_sent`); the fill cache still keys on this
+    form so that fills remembered before stay found.
     """
     return text.replace("{", "{{ '{' }}")
 
