@@ -25,7 +25,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from .calls import ChatReply, ChatRequest, ModelCallError, Unreachable
+from .calls import ChatReply, ChatRequest, ModelCallError, TransientCallError
 from .providers import OpenAICompatible
 
 GGUF_NAME = "SmolLM2-135M-Instruct.Q4_1.gguf"
@@ -246,12 +246,6 @@ class SharedServer(EmbeddedServer):
         self.stop()
 
 
-def _connection_error() -> type[Exception]:
-    import openai  # imported by the first call already
-
-    return openai.APIConnectionError
-
-
 class EmbeddedModel:
     """Backend for the embedded model, through the same OpenAI client as any server."""
 
@@ -290,7 +284,7 @@ class EmbeddedModel:
             client = await self._ensure_client()
             try:
                 return await client.complete(request)
-            except (_connection_error(), Unreachable):
+            except TransientCallError:  # unreachable, broke off, stalled: did the server die?
                 await asyncio.sleep(0.2)
                 if self.server.alive():
                     raise  # a passing fault: the retry layer may try again

@@ -40,3 +40,21 @@ def run_sync(awaitable: Awaitable[T]) -> T:
 
     asyncio.run(main())
     return box[0]
+
+
+def _retrieve(task: asyncio.Future) -> None:
+    if not task.cancelled():
+        task.exception()  # marks it retrieved; whoever awaits the task still gets it
+
+
+async def within(awaitable: Awaitable[T], seconds: float) -> T:
+    """`asyncio.wait_for(awaitable, seconds)`, never leaving a "Task exception was never retrieved".
+
+    When the caller is cancelled just as the awaitable fails (a run stopping at a refused key
+    while other calls are in flight), wait_for cancels and waits for its inner task but does not
+    read that task's exception, and asyncio prints the traceback at exit, after the one-line
+    error. The exception is read here as soon as the task ends.
+    """
+    task = asyncio.ensure_future(awaitable)
+    task.add_done_callback(_retrieve)
+    return await asyncio.wait_for(task, seconds)

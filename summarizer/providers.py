@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import copy
 import re
 import sys
@@ -21,6 +20,8 @@ from .calls import (
     TransientCallError,
     Unreachable,
 )
+from .errors import SummarizerError
+from .offload import within
 
 _SECRET = re.compile(r"(sk-[A-Za-z0-9_\-]{6,}|Bearer\s+[A-Za-z0-9._\-]+)")
 
@@ -64,33 +65,86 @@ def to_llama_cpp_python(body: dict[str, Any]) -> dict[str, Any]:
     return body
 
 
+class StatusError(SummarizerError):
+    """A non-2xx answer from the endpoint: its status, the error code and message the body gave,
+    and its headers (Retry-After is read from them by summarizer.retry).
+
+    Not a ModelCallError: summarizer.retry decides whether it is worth another
+    try, and words the failure that reaches the user (a ModelCallError).
+    """
+
+    def __init__(self, status: int, reason: str, message: str, code: str = "", headers: Any = None) -> None:
+        self.status_code, self.code, self.headers = status, code, headers or {}
+        detail = f": {message}" if message else ""
+        super().__init__(f"HTTP {status} {reason}".rstrip() + detail)
+
+
 def refusal(error: BaseException) -> str | None:
     """Why no retry can succeed, for the answers that say so; None for any other error.
 
     A 401/403 (the key), a 404 (the model or the URL) and a 429 that says
     `insufficient_quota` are the same for every article: asking again, or for
-    the next article, only multiplies them.
+    the next article, only multiplies them. Reads our StatusError, and the
+    openai package's status errors (the batch path still uses its client).
     """
-    openai = sys.modules.get("openai")  # not imported means no openai error can be in play
-    if openai is None or not isinstance(error, openai.APIStatusError):
+    status = getattr(error, "status_code", None)
+    if not isinstance(status, int) or not isinstance(error, Exception):
         return None
+    if not isinstance(error, StatusError):
+        openai = sys.modules.get("openai")  # not imported means no openai error can be in play
+        if openai is None or not isinstance(error, openai.APIStatusError):
+            return None
     code = str(getattr(error, "code", "") or "")
-    if error.status_code == 429 and code == "insufficient_quota":
+    if status == 429 and code == "insufficient_quota":
         return "429 insufficient_quota: the account behind the API key has no quota left"
     return {
         401: "401 Unauthorized: the API key was refused (OPENAI_API_KEY)",
         403: "403 Forbidden: the API key may not use this model or endpoint",
         404: "404 Not Found: no such model or endpoint (check --model and --base-url)",
-    }.get(error.status_code)
+    }.get(status)
 
 
 #: The largest reply read from an endpoint. A chat completion is kilobytes; 300 MB took the
 #: process to 2.5 GB before this bound existed.
 MAX_REPLY_BYTES = 8 * 1024 * 1024
 
+#: The most of an error body read to say what went wrong.
+MAX_ERROR_BYTES = 64 * 1024
+
+
+def _without_none(value: Any) -> Any:
+    """JSON with its null fields left out: what is stored of a reply (cache, fixtures) has no nulls."""
+    if isinstance(value, dict):
+        return {key: _without_none(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_none(item) for item in value]
+    return value
+
+
+def _error_detail(raw: bytes) -> tuple[str, str]:
+    """The message and code of an error body (OpenAI's `{"error": {...}}` or a bare string)."""
+    import json
+
+    text = raw.decode("utf-8", errors="replace").strip()
+    try:
+        body = json.loads(text)
+    except ValueError:
+        return " ".join(text.split())[:300], ""
+    error = body.get("error", body) if isinstance(body, dict) else body
+    if isinstance(error, dict):
+        return str(error.get("message") or error.get("detail") or "")[:300], str(error.get("code") or "")
+    return str(error)[:300], ""
+
 
 class OpenAICompatible:
-    """Any server that speaks OpenAI's chat completions API."""
+    """Any server that speaks OpenAI's chat completions API, over one aiohttp session.
+
+    The openai package is not used on this path: importing it costs 0.6-0.9 s
+    before the first request, and its transport (httpx over httpcore) checked
+    every pooled connection on every request, about 3 ms a call at 64 in
+    flight. A chat completion is one POST of JSON; aiohttp keeps the
+    connections, and the statuses are read the way the openai client reads them.
+    """
 
     max_concurrency = 1024  # no limit of its own: --concurrency (and --rpm) decide
 
@@ -110,28 +164,27 @@ class OpenAICompatible:
         self._base_url = base_url
         self._timeout = timeout
         self.max_reply_bytes = max_reply_bytes
-        self._client = None  # made on the first call: a fully cached run never imports openai (0.7 s)
+        self._session = None  # made on the first call, inside the running event loop
         self.startup_seconds = 0.0
         self.refused: EndpointRefused | None = None  # set by an answer no retry can change (see refusal)
         self.identity = identity or f"openai-compatible:{(base_url or 'default').rstrip('/')}"
 
-    def _ensure_client(self):
-        if self._client is None:
+    def _ensure_session(self):
+        if self._session is None:
             started = time.perf_counter()
-            import openai
-            from openai.types.chat import ChatCompletion
+            import aiohttp
 
-            # The client's own retries are off: tenacity (summarizer.retry) owns
-            # retries, and two layers of them would multiply.
-            self._client = openai.AsyncOpenAI(
-                base_url=self._base_url,
-                api_key=self._api_key or "not-needed",
-                timeout=self._timeout,
-                max_retries=0,
+            # No bound on connections here: Throttled (--concurrency) bounds the requests in flight.
+            # trust_env: HTTPS_PROXY and friends are obeyed, as the openai client obeys them.
+            self._session = aiohttp.ClientSession(
+                connector=aiohttp.TCPConnector(limit=0),
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=self._timeout, sock_read=self._timeout),
+                headers={"Authorization": f"Bearer {self._api_key or 'not-needed'}",
+                         "Content-Type": "application/json", "Accept": "application/json"},
+                trust_env=True,
             )
-            self._completion_type = ChatCompletion
             self.startup_seconds += time.perf_counter() - started
-        return self._client
+        return self._session
 
     async def complete(self, request: ChatRequest) -> ChatReply:
         body = dict(request.body)
@@ -140,19 +193,14 @@ class OpenAICompatible:
             body = to_llama_cpp_python(body)
         if self.refused is not None:
             raise self.refused  # the same answer for every request: none is sent again
-        client = self._ensure_client()
+        session = self._ensure_session()
         try:
-            # The client's timeout bounds each read; this bounds the whole reply, which a
+            # The session's timeouts bound each read; this bounds the whole reply, which a
             # server can otherwise trickle in at two bytes a second for as long as it likes.
-            raw, content_type = await asyncio.wait_for(self._fetch(client, body), self._timeout)
+            raw, content_type = await within(self._fetch(session, body), self._timeout)
         except TimeoutError:
             raise SlowReply(f"no whole reply within the {self._timeout:g}s timeout") from None
-        except Exception as error:
-            openai = sys.modules["openai"]
-            if isinstance(error, openai.APIConnectionError) and not isinstance(error, openai.APITimeoutError):
-                cause = error.__cause__ or error.__context__
-                detail = f"{type(cause).__name__}: {cause}" if cause else "connection error"
-                raise Unreachable(f"could not reach {self.url} ({redact(detail, self._api_key)})") from None
+        except StatusError as error:
             why = refusal(error)
             if why is None:
                 raise
@@ -166,29 +214,51 @@ class OpenAICompatible:
             self.refused = error
             raise
 
-    async def _fetch(self, client: Any, body: dict[str, Any]) -> tuple[bytes, str]:
+    async def _fetch(self, session: Any, body: dict[str, Any]) -> tuple[bytes, str]:
         """The reply's bytes, read as they come and refused past `max_reply_bytes`."""
-        import httpx2
+        import json
 
-        # Posted directly rather than through client.chat.completions: that
-        # attribute imports every resource of the API (0.6 s) to send one kind.
-        response = await client.post("/chat/completions", body=body, cast_to=httpx2.Response, stream=True)
+        import aiohttp
+
+        data = json.dumps(body, ensure_ascii=False).encode("utf-8")
         try:
+            response = await session.post(self.url, data=data, allow_redirects=False)
+        except aiohttp.ServerTimeoutError:
+            raise SlowReply(f"no answer within the {self._timeout:g}s timeout") from None
+        except (aiohttp.ClientConnectionError, aiohttp.InvalidURL, OSError) as error:
+            detail = redact(f"{type(error).__name__}: {error}", self._api_key)
+            raise Unreachable(f"could not reach {self.url} ({detail})") from None
+        try:
+            if response.status >= 300:
+                raw = await self._read(response, MAX_ERROR_BYTES, bounded=False)
+                message, code = _error_detail(raw)
+                raise StatusError(response.status, response.reason or "", redact(message, self._api_key), code,
+                                  dict(response.headers))
             declared = response.headers.get("content-length", "")
             if declared.isdigit() and int(declared) > self.max_reply_bytes:
                 raise ReplyTooLarge(self._too_large(int(declared)))
-            parts, size = [], 0
-            try:
-                async for part in response.aiter_bytes():
-                    size += len(part)
-                    if size > self.max_reply_bytes:
-                        raise ReplyTooLarge(self._too_large(size, more=True))
-                    parts.append(part)
-            except httpx2.TransportError as error:  # the body cut short, a read timing out: try again
-                raise TransientCallError(f"the reply broke off ({type(error).__name__}: {error})") from None
-            return b"".join(parts), response.headers.get("content-type", "")
+            return await self._read(response, self.max_reply_bytes), response.headers.get("content-type", "")
         finally:
-            await response.aclose()
+            response.release()
+
+    async def _read(self, response: Any, limit: int, bounded: bool = True) -> bytes:
+        import aiohttp
+
+        parts, size = [], 0
+        try:
+            async for part in response.content.iter_any():
+                size += len(part)
+                if size > limit:
+                    if not bounded:  # an error body: what came is enough to say what went wrong
+                        break
+                    raise ReplyTooLarge(self._too_large(size, more=True))
+                parts.append(part)
+        except aiohttp.ServerTimeoutError:
+            raise SlowReply(f"the reply stalled past the {self._timeout:g}s timeout") from None
+        except (aiohttp.ClientPayloadError, aiohttp.ClientConnectionError, OSError) as error:
+            # The body cut short, the connection dropped mid-reply: try again.
+            raise TransientCallError(f"the reply broke off ({type(error).__name__}: {error})") from None
+        return b"".join(parts)
 
     @property
     def url(self) -> str:
@@ -200,26 +270,33 @@ class OpenAICompatible:
 
     def _completion(self, raw: bytes, content_type: str) -> dict[str, Any]:
         """The reply as a chat completion's JSON, or NotAnOpenAIServer saying what came instead."""
-        import pydantic
+        import json
 
         try:
-            completion = self._completion_type.model_validate_json(raw)
-        except (ValueError, pydantic.ValidationError):
+            data = json.loads(raw)
+        except ValueError:
+            data = None
+        choices = data.get("choices") if isinstance(data, dict) else None
+        if not isinstance(choices, list) or not all(
+            isinstance(choice, dict) and isinstance(choice.get("message"), dict) for choice in choices
+        ):
             raise NotAnOpenAIServer(
                 f"the endpoint at {self.url} did not answer as an OpenAI-compatible server "
                 f"(a 200 with {content_type or 'no content type'}, {len(raw):,} bytes, not a chat completion)"
-            ) from None
-        data = completion.model_dump(mode="json", exclude_none=True)
-        if not data.get("choices"):
+            )
+        if not choices:
             raise EmptyReply("the model endpoint returned no choices")
-        return data
+        return _without_none(data)
 
     def describe_error(self, error: BaseException) -> str:
+        if isinstance(error, StatusError):
+            return redact(str(error), self._api_key)
         return redact(f"{type(error).__name__}: {error}", self._api_key)
 
     async def aclose(self) -> None:
-        if self._client is not None:
-            await self._client.close()
+        if self._session is not None:
+            await self._session.close()
+            self._session = None
 
 
 def check_reply(reply: ChatReply) -> ChatReply:

@@ -17,7 +17,6 @@ instructor owns it (summarizer.structured).
 
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 import email.utils
 import sys
@@ -33,7 +32,8 @@ from tenacity import (
 )
 
 from .calls import Backend, ChatReply, ChatRequest, EndpointUnreachable, ModelCallError, TransientCallError, Unreachable
-from .providers import refusal
+from .offload import within
+from .providers import StatusError, refusal
 
 RETRYABLE_STATUS = {408, 409, 429, 500, 502, 503, 504}
 
@@ -45,6 +45,10 @@ class OutOfTime(ModelCallError):
 def is_transient(error: BaseException) -> bool:
     if isinstance(error, TransientCallError):
         return True
+    if isinstance(error, StatusError):
+        if refusal(error) is not None:
+            return False
+        return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
     openai = sys.modules.get("openai")  # not imported means no openai error can be in play
     if openai is None:
         return False
@@ -59,10 +63,13 @@ def is_transient(error: BaseException) -> bool:
 
 def retry_after_seconds(error: BaseException | None) -> float | None:
     """The wait a server asked for in its Retry-After header, in seconds: delay-seconds or an HTTP-date."""
-    response = getattr(error, "response", None)
-    if response is None:
+    headers = getattr(error, "headers", None)  # our StatusError
+    if headers is None:
+        response = getattr(error, "response", None)  # an openai status error
+        headers = getattr(response, "headers", None)
+    if headers is None:
         return None
-    value = response.headers.get("retry-after")
+    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
     if value is None:
         return None
     try:
@@ -147,7 +154,7 @@ class Retrying:
                     attempts += 1
                     remaining = deadline - time.monotonic()
                     try:
-                        reply = await asyncio.wait_for(self.inner.complete(request), max(remaining, 0.001))
+                        reply = await within(self.inner.complete(request), max(remaining, 0.001))
                     except TimeoutError:
                         raise OutOfTime(
                             f"no reply within the {self.policy.max_seconds:g}s budget for one call"

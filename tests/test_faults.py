@@ -110,7 +110,7 @@ def test_an_endpoint_that_keeps_failing_fails_that_article_after_the_attempt_bou
     assert server.calls_by_article()[A] == 3  # attempts=3: no endless retry
     [failure] = briefing.metadata.failures
     assert failure.article_id == A and failure.stage == "article"
-    assert failure.reason.startswith("model call failed after 3 attempts: InternalServerError")
+    assert failure.reason.startswith("model call failed after 3 attempts: HTTP 500 Internal Server Error")
     assert [s.article_id for s in briefing.articles] == [B]
 
 
