@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import functools
+import json
 import logging
 import re
 import sys
@@ -21,8 +22,6 @@ import time
 from dataclasses import dataclass
 from typing import Any, Protocol, TypeVar
 
-import instructor
-from instructor.core.exceptions import IncompleteOutputException, InstructorRetryException
 from pydantic import BaseModel, ValidationError
 
 from .calls import Backend, CallStats, ChatRequest, ModelCallError, subject
@@ -36,14 +35,11 @@ T = TypeVar("T", bound=BaseModel)
 logging.getLogger("instructor").setLevel(logging.CRITICAL)
 log = logging.getLogger(__name__)
 
-#: Our mode names -> instructor's mode, and whether the request needs the
-#: llama-cpp-python rewrite (done by the backend that talks to such a server).
-MODES = {
-    "tools": instructor.Mode.TOOLS,
-    "json_schema": instructor.Mode.JSON_SCHEMA,
-    "json": instructor.Mode.JSON,
-    "md_json": instructor.Mode.MD_JSON,
-}
+#: Our mode names -> the names of instructor's modes (instructor.Mode, looked up when instructor loads).
+MODES = {"tools": "TOOLS", "json_schema": "JSON_SCHEMA", "json": "JSON", "md_json": "MD_JSON"}
+
+#: The modes whose first request is built and read here, without instructor (see `StructuredClient.fill`).
+DIRECT_MODES = ("tools", "json_schema")
 
 @dataclass
 class _FillState:
@@ -51,6 +47,9 @@ class _FillState:
 
     calls: int = 0
     last_content: str | None = None
+    #: The first request, already sent and answered by `fill`, and its reply: instructor's first
+    #: call is answered from it instead of being sent again.
+    primed: tuple[dict[str, Any], Any] | None = None
 
 
 _fill_state: contextvars.ContextVar[_FillState] = contextvars.ContextVar("fill_state")
@@ -134,13 +133,20 @@ class StructuredClient:
         self.params = {"temperature": 0.0, **(params or {})}
         self.stats = CallStats()
         self.startup_seconds = 0.0
-        self._create = instructor.patch(create=self._complete, mode=MODES[mode])
+        self._instructor_create: Any = None
 
-    async def _complete(self, **kwargs: Any) -> Any:
-        labels = kwargs.pop("summarizer_labels", {})
-        body = {key: value for key, value in kwargs.items() if value is not None}
+    @property
+    def _create(self) -> Any:
+        """instructor's create over our backend, made when a fill first needs it (see `fill`)."""
+        if self._instructor_create is None:
+            import instructor
+
+            self._instructor_create = instructor.patch(create=self._complete, mode=instructor.Mode[MODES[self.mode]])
+        return self._instructor_create
+
+    async def _send(self, body: dict[str, Any], labels: dict[str, str], state: _FillState | None) -> Any:
+        """One call through the backend, counted and logged."""
         request = ChatRequest(body=body, labels=labels)
-        state = _fill_state.get(None)
         if state is not None:
             state.calls += 1
         started = time.perf_counter()
@@ -153,9 +159,23 @@ class StructuredClient:
                  reply.source)
         if state is not None:
             state.last_content = _content_of(reply.data)
-        from openai.types.chat import ChatCompletion  # instructor has imported openai by now
+        return reply
 
-        return ChatCompletion.model_validate(reply.data)
+    async def _complete(self, **kwargs: Any) -> Any:
+        """instructor's create: sends its request, or answers its first one from the reply `fill` already has."""
+        labels = kwargs.pop("summarizer_labels", {})
+        body = {key: value for key, value in kwargs.items() if value is not None}
+        state = _fill_state.get(None)
+        primed = state.primed if state is not None else None
+        if primed is not None:
+            state.primed = None
+            sent, reply = primed
+            if sent == body:
+                state.last_content = _content_of(reply.data)
+                return _completion(reply.data)
+            log.debug("instructor asked differently than the request sent first; sending its request")
+        reply = await self._send(body, labels, state)
+        return _completion(reply.data)
 
     async def fill(
         self,
@@ -167,43 +187,84 @@ class StructuredClient:
     ) -> Filled:
         """Send, validate, re-ask; a reply cut off at max_tokens is asked again more briefly.
 
+        The first request is built, sent and read here, the way instructor
+        would build and read it (tests/test_structured.py holds the two
+        equal): most replies validate at once and never touch instructor,
+        whose import brings the openai package (0.6-0.9 s before the first
+        request could go) and whose per-call work was a third of our CPU per
+        article. A reply that does not validate, or is cut off, goes to
+        instructor with that first reply already in hand, and instructor
+        re-asks as it always has.
+
         instructor does not re-ask a reply that hit the token limit, and
         asking the same thing again would get the same cut. So the request
         is repeated with a note asking for fewer, shorter items; if every try
         is cut, the complete items of the last reply are kept (grounded as
         usual) rather than losing the article.
         """
+        sent = as_sent(messages)
+        state = _FillState()
+        _fill_state.set(state)
+        body = direct_request(self.mode, reply_model, sent, max_tokens, self.params)
+        if body is not None:
+            try:
+                reply = await self._send(body, labels, state)
+            except ModelCallError:
+                raise
+            except Exception:  # not a failed call but a fault (a fake's bug): instructor's path handles it as ever
+                state.calls -= 1
+                reply = None
+            if reply is not None:
+                value = self._read(reply_model, reply.data, context)
+                if value is not None:
+                    return Filled(value, state.calls, state.last_content)
+                state.primed = (body, reply)
         self._load_model_client()
-        return await self._fill_uncached(reply_model, messages, as_sent(messages), context, labels, max_tokens)
+        return await self._fill_uncached(reply_model, messages, sent, context, labels, max_tokens, state)
+
+    def _read(self, reply_model: type[T], data: dict[str, Any], context: dict[str, Any]) -> T | None:
+        """The reply validated (and grounded) as instructor would on its first try; None wherever
+        instructor would do anything else (re-ask, cut off, refusal), which it then does."""
+        text = direct_reply_text(self.mode, data)
+        if text is None:
+            return None
+        token = validation_context.set({**context, "lenient": False})
+        try:
+            return reply_model.model_validate_json(text)
+        except ValidationError:
+            return None
+        finally:
+            validation_context.reset(token)
 
     def _load_model_client(self) -> None:
-        """Import what a real call needs (instructor's path imports the openai package), once, timed.
+        """Import what instructor's path needs (it imports the openai package), once, timed.
 
-        A fully cached run never gets here and never pays for it; a run that
-        calls the model pays once, and the run metadata shows it as start-up
-        rather than smeared over the first article.
+        Only a fill whose first reply does not validate gets here; the run
+        metadata shows the import as start-up rather than smeared over that
+        article.
         """
         if "openai.types.chat" in sys.modules:
             return
         started = time.perf_counter()
         import importlib
 
-        # What the first call would otherwise import on the way (measured with
-        # instructor 1.17 and openai 3.3, whose transport is httpx2/httpcore2):
-        # named here so that the cost shows as start-up, not as the first article's.
+        # What instructor's first call would otherwise import on the way (measured with
+        # instructor 1.17 and openai 3.3): named here so that the cost shows as start-up.
         for module in (
             "openai.types.chat", "openai.types.completion_usage",
-            "instructor.v2.providers.openai.handlers", "instructor.v2.core.remote", "httpcore2",
+            "instructor.v2.providers.openai.handlers", "instructor.v2.core.remote",
         ):
             try:
                 importlib.import_module(module)
             except ImportError:  # another version lays out its modules differently; it will import what it needs
                 pass
+        _check_async_validators_once_per_class()
         self.startup_seconds += time.perf_counter() - started
 
-    async def _fill_uncached(self, reply_model, messages, safe_messages, context, labels, max_tokens) -> Filled:
-        state = _FillState()
-        _fill_state.set(state)
+    async def _fill_uncached(self, reply_model, messages, safe_messages, context, labels, max_tokens,
+                             state: _FillState) -> Filled:
+        from instructor.core.exceptions import IncompleteOutputException
+
         cut: IncompleteOutputException | None = None
         for _ in range(self.max_retries + 1):
             try:
@@ -220,6 +281,8 @@ class StructuredClient:
         return Filled(value, state.calls, content, "salvaged")
 
     async def _fill_once(self, reply_model, safe_messages, context, labels, max_tokens, state: _FillState) -> Filled:
+        from instructor.core.exceptions import InstructorRetryException
+
         try:
             token = validation_context.set({**context, "lenient": False})
             try:
@@ -287,9 +350,6 @@ def _check_async_validators_once_per_class() -> None:
         instructor_patch.reject_async_validators = once
 
 
-_check_async_validators_once_per_class()
-
-
 @functools.lru_cache(maxsize=16)
 def _prepared_once(reply_model: type[T]) -> type[T]:
     try:
@@ -328,6 +388,98 @@ def _content_of(data: dict[str, Any]) -> str | None:
     if calls:
         return calls[0].get("function", {}).get("arguments")
     return message.get("content")
+
+
+def _completion(data: dict[str, Any]) -> Any:
+    """A reply as the openai type instructor reads (imported by instructor's path by now)."""
+    from openai.types.chat import ChatCompletion
+
+    # A server that leaves out the bookkeeping fields is still read (the provider checks the choices).
+    return ChatCompletion.model_validate(
+        {"id": "", "object": "chat.completion", "created": 0, "model": "", **data}
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _schema_once(reply_model: type[BaseModel]) -> dict[str, Any]:
+    return reply_model.model_json_schema()
+
+
+def reply_schema(reply_model: type[BaseModel]) -> dict[str, Any]:
+    """The reply model's JSON schema, built once per fixed model class (pydantic builds it anew
+    on every call, about 1 ms for an article's model). Treat it as read-only."""
+    if getattr(reply_model, "__summarizer_one_off__", False):
+        return reply_model.model_json_schema()
+    return _schema_once(reply_model)
+
+
+@functools.lru_cache(maxsize=64)
+def _function_once(reply_model: type[BaseModel]) -> dict[str, Any]:
+    return _function(reply_model)
+
+
+def _function(reply_model: type[BaseModel]) -> dict[str, Any]:
+    """The tool definition instructor's TOOLS mode sends for a reply model: its name, a
+    description (the docstring's first paragraph, or a stock sentence), and its schema as
+    parameters with the docstring's parameter notes added where a field has no description."""
+    from docstring_parser import parse  # instructor's own dependency, light to import
+
+    schema = reply_model.model_json_schema()  # a fresh dict: the notes below are added to it
+    docstring = parse(reply_model.__doc__ or "")
+    parameters = {key: value for key, value in schema.items() if key not in ("title", "description")}
+    for note in docstring.params:
+        field = parameters["properties"].get(note.arg_name)
+        if field is not None and note.description and "description" not in field:
+            field["description"] = note.description
+    parameters["required"] = sorted(schema.get("required", []))
+    description = schema["description"] if "description" in schema else (docstring.short_description or (
+        f"Correctly extracted `{reply_model.__name__}` with all the required parameters with correct types"
+    ))
+    return {"name": schema["title"], "description": description, "parameters": parameters}
+
+
+def direct_request(
+    mode: str, reply_model: type[BaseModel], messages: list[dict[str, str]], max_tokens: int, params: dict[str, Any],
+) -> dict[str, Any] | None:
+    """The request instructor's first try would send in `mode`, built without it; None for the
+    modes that add a system message of their own (json, md_json), which instructor builds."""
+    if mode not in DIRECT_MODES:
+        return None
+    body: dict[str, Any] = {"messages": list(messages), "max_tokens": max_tokens}
+    body.update((key, value) for key, value in params.items() if value is not None)
+    if mode == "json_schema":
+        body["response_format"] = {
+            "type": "json_schema", "json_schema": {"name": reply_model.__name__, "schema": reply_schema(reply_model)},
+        }
+    else:
+        function = _function(reply_model) if getattr(reply_model, "__summarizer_one_off__", False) \
+            else _function_once(reply_model)
+        body["tools"] = [{"type": "function", "function": function}]
+        body["tool_choice"] = {"type": "function", "function": {"name": function["name"]}}
+    return body
+
+
+def direct_reply_text(mode: str, data: dict[str, Any]) -> str | None:
+    """The JSON text instructor would validate from a reply in `mode`; None where it would not
+    validate at all (cut off at the length limit, a refusal, no tool call)."""
+    try:
+        choice = data["choices"][0]
+        message = choice["message"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    if choice.get("finish_reason") == "length" or not isinstance(message, dict):
+        return None
+    if mode == "json_schema":
+        content = message.get("content")
+        return content if isinstance(content, str) else ("" if content is None else None)
+    if message.get("refusal") is not None:
+        return None
+    calls = message.get("tool_calls") or []
+    call = calls[0].get("function") if calls and isinstance(calls[0], dict) else message.get("function_call")
+    arguments = call.get("arguments") if isinstance(call, dict) else None
+    if arguments is None:
+        return None
+    return arguments if isinstance(arguments, str) else json.dumps(arguments)
 
 
 def _reply_text(completion: Any) -> str | None:
