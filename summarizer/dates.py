@@ -102,7 +102,18 @@ _STRICT, _LENIENT = _build(False), _build(True)
 _RANK = {"iso": 0, "md": 1, "dm": 1, "do": 2, "rd": 3, "wd": 4, "wk": 5, "rr": 6, "mo": 6, "yr": 7}
 
 
+#: What every date expression above contains: a digit, a month, a weekday, or a word of "today",
+#: "this morning", "next week", "this month/year". A text with none of them has no date, and is
+#: told so in 6 us rather than the 150-200 us the full pattern takes (it is run on every sentence
+#: of every article for the prose check). Case-folded first: IGNORECASE matches "ſ" as "s" too.
+_DATE_HINT = re.compile(r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|today|tonight|yesterday|tomorrow"
+                        r"|morning|afternoon|evening|night|monday|tuesday|wednesday|thursday|friday|saturday"
+                        r"|sunday|week|month|year")
+
+
 def _scan(text: str, lenient: bool) -> Iterator[tuple[re.Match[str], str]]:
+    if not _DATE_HINT.search(text.casefold()):
+        return
     for m in (_LENIENT if lenient else _STRICT).finditer(text):
         kind = m.lastgroup or ""
         month = next((m[g] for g in ("md_m", "dm_m", "mo_m") if m[g]), None)

@@ -46,6 +46,14 @@ _BOUNDARY = re.compile(r"[.!?…\n]")
 
 def instruction_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence that speaks to a model, merged where they touch."""
+    return list(_spans(text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _spans(text: str) -> tuple[tuple[int, int], ...]:
+    # Remembered per text: an article is scanned when it is loaded, then again by the
+    # reading, grounding and prose checks (0.2 ms a scan, three an article before). The
+    # cache holds the texts the articles hold anyway.
     spans: list[tuple[int, int]] = []
     for match in _INSTRUCTION.finditer(text):
         start = max((m.end() for m in _BOUNDARY.finditer(text, 0, match.start())), default=0)
@@ -55,17 +63,23 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
             spans[-1] = (spans[-1][0], max(end, spans[-1][1]))
         else:
             spans.append((start, end))
-    return spans
+    return tuple(spans)
 
 
-@functools.lru_cache(maxsize=64)
 def blank_instructions(text: str) -> str:
     """The text with those sentences replaced by spaces: same length, so offsets still hold.
 
-    Remembered for the last texts seen: candidates, grounding, the prose check and
-    the figure comparison each need the blanked text of the same articles.
+    A text that has none is handed back as it is (most news text): no copy is kept.
     """
-    for start, end in instruction_spans(text):
+    spans = _spans(text)
+    if not spans:
+        return text
+    return _blanked(text, spans)
+
+
+@functools.lru_cache(maxsize=256)
+def _blanked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
+    for start, end in spans:
         text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
     return text
 
