@@ -64,3 +64,15 @@ def test_the_api_key_never_reaches_the_cache(gold, seed_articles, tmp_path):
         build_briefing(seed_articles[:1], date=dt.date(2025, 10, 26), settings=settings)
     stored = b"".join(p.read_bytes() for p in (tmp_path / "cache").rglob("*") if p.is_file())
     assert stored and SECRET.encode() not in stored
+
+
+def test_the_proxy_the_environment_names_is_used_unless_no_proxy_excludes_the_host(monkeypatch):
+    from summarizer.providers import proxy_for
+
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    assert proxy_for("https://api.openai.com/v1/chat/completions") is None
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.internal:3128")
+    monkeypatch.setenv("NO_PROXY", "localhost,127.0.0.1")
+    assert proxy_for("https://api.openai.com/v1/chat/completions") == "http://proxy.internal:3128"
+    assert proxy_for("http://127.0.0.1:8080/v1/chat/completions") is None  # and plain http has no proxy named
