@@ -30,9 +30,12 @@ def completion(content: str) -> bytes:
 class FakeEndpoint:
     """Serves POST /v1/chat/completions on 127.0.0.1 from a thread of its own."""
 
-    def __init__(self, replies: dict[str, str], briefing_reply: str, latency: float) -> None:
+    def __init__(self, replies: dict[str, str], briefing_reply: str, latency: float,
+                 other: Callable[[bytes], str] | None = None) -> None:
+        """`other`: the reply content for a request that names no article (another tool's prompt)."""
         self.replies = {key.encode(): completion(value) for key, value in replies.items()}
         self.briefing = completion(briefing_reply)
+        self.other = other
         self.latency = latency
         self.calls = 0
         self.first_request_at: float | None = None  # time.monotonic(), the same clock in every process
@@ -62,7 +65,10 @@ class FakeEndpoint:
                 body = await reader.readexactly(length)
                 self.calls += 1
                 match = _ARTICLE_ID.search(body)
-                data = self.replies.get(match.group(1), self.briefing) if match else self.briefing
+                if match:
+                    data = self.replies.get(match.group(1), self.briefing)
+                else:
+                    data = completion(self.other(body)) if self.other else self.briefing
                 if self.latency:
                     await asyncio.sleep(self.latency)
                 writer.write(

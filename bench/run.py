@@ -6,7 +6,8 @@
 Part 1 runs `summarizer brief` (a real subprocess, as a user would) against a
 FAKE OpenAI-compatible server on loopback that answers every call after a
 fixed latency (default 200 ms) with replies built from the article text
-(tests/echo_model.py). For 10, 100 and 1,000 synthetic articles it prints:
+(tests/echo_model.py). For each size of synthetic articles (10, 100 and 1,000 by
+default) it prints:
 
 * pipeline wall time (from the first request to the briefing assembled,
   as the run metadata records it) against the ideal
@@ -14,8 +15,17 @@ fixed latency (default 200 ms) with replies built from the article text
 * the same command again, fully cached: wall time of the whole process,
   interpreter start included;
 * our own cost per article with a zero-latency server (templates,
-  instructor, validation, grounding, HTTP, cache), in ms;
-* the peak memory (max RSS) of the cold run's process.
+  validation, grounding, HTTP, cache), in ms;
+* the peak memory (max RSS) of the cold run's process;
+* the time from launching the process to the endpoint's first request;
+* with --langextract-python, LangExtract on the same articles and the same
+  fake endpoint, one call per article, as many in flight (its replies are
+  FAKE too, in LangExtract's fenced JSON), against our pipeline time.
+
+The goal sizes of issue 17 are
+
+    bench/run.py --sizes 100,2000,10000 --latency 0.5 --concurrency 64,64,256 \
+        --repeat 1 --skip-embedded --stories 0 --langextract-python /tmp/lx/bin/python
 
 Part 2 (`--stories N`, 1,000 by default, 0 skips it) briefs two days of N
 synthetic articles on many stories, in one process at zero latency, the
@@ -86,11 +96,39 @@ def measured(args: list[str], env: dict[str, str]) -> dict:
     return result
 
 
-def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work: Path, repeat: int) -> list[dict]:
+def langextract_reply(body: bytes) -> str:
+    """A FAKE LangExtract answer to a prompt on one synthetic article: the people and measures it
+    names, in LangExtract's fenced JSON (its few-shot example's names are not among them)."""
+    from bench.synthetic import MEASURES, PEOPLE
+
+    task = body.rsplit(b"Q: ", 1)[-1]  # the article under the last question, after the example
+    items = [{"actor": name, "actor_attributes": {"role": role}} for role, name in PEOPLE if name.encode() in task]
+    items += [{"measure": measure} for measure in MEASURES if measure.encode() in task][:1]
+    return "```json\n" + json.dumps({"extractions": items}) + "\n```"
+
+
+def langextract_row(python: str, folder: Path, n: int, latency: float, concurrency: int, repeat: int) -> dict | None:
+    """LangExtract on the same articles and the same FAKE endpoint: seconds for the extraction (median)."""
+    runs = []
+    with FakeEndpoint({}, BRIEFING_REPLY, latency, other=langextract_reply) as server:
+        for _ in range(repeat):
+            result = subprocess.run([python, str(ROOT / "bench" / "langextract_side.py"), str(folder), server.base_url,
+                                     str(concurrency)], capture_output=True, text=True)
+            if result.returncode != 0:
+                console.print(f"[yellow]LangExtract run failed: {result.stderr.strip()[-500:]}[/yellow]")
+                return None
+            runs.append(json.loads(result.stdout.strip().splitlines()[-1]))
+    runs.sort(key=lambda r: r["seconds"])
+    middle = runs[len(runs) // 2]
+    return {**middle, "calls": server.calls // repeat}
+
+
+def fake_endpoint_part(sizes: list[int], latency: float, concurrencies: list[int], work: Path, repeat: int,
+                       langextract: str | None = None) -> list[dict]:
     env = {**os.environ, "SUMMARIZER_LOGS_DB": str(work / "logs.db")}
     env.pop("OPENAI_API_KEY", None)
     rows = []
-    for n in sizes:
+    for n, concurrency in zip(sizes, concurrencies):
         folder = work / f"articles-{n}"
         write_articles(folder, n)
         texts = {a.id: a.text for a in load_articles([folder]).articles}
@@ -147,21 +185,28 @@ def fake_endpoint_part(sizes: list[int], latency: float, concurrency: int, work:
                 "repeats": repeat,
                 "warm_process_all_s": sorted(r[3]["wall"] for r in runs),
             })
+            if langextract:
+                console.print(f"[dim]N={n}: LangExtract on the same articles and endpoint...[/dim]")
+                rows[-1]["langextract"] = langextract_row(langextract, folder, n, latency, concurrency, repeat)
             shutil.rmtree(folder)
     return rows
 
 
 def fake_table(rows: list[dict]) -> Table:
     table = Table(title="fake OpenAI-compatible endpoint on loopback (echo replies)")
-    for column in ("articles", "ideal", "pipeline", "of it start-up", "ratio", "to first request", "cold process",
-                   "cached process", "overhead / article", "peak RSS"):
+    for column in ("articles", "in flight", "ideal", "pipeline", "of it start-up", "ratio", "to first request",
+                   "cold process", "cached process", "overhead / article", "peak RSS", "LangExtract"):
         table.add_column(column, justify="right")
     for r in rows:
+        other = r.get("langextract")
+        # LangExtract's extraction time against our pipeline time (both without start-up): how many times faster.
+        versus = (f"{other['seconds']:.2f} s ({other['seconds'] / (r['pipeline_s'] - r['startup_s']):.1f}x ours)"
+                  if other else "-")
         table.add_row(
-            str(r["articles"]), f"{r['ideal_s']:.2f} s", f"{r['pipeline_s']:.2f} s", f"{r['startup_s']:.2f} s",
-            f"{r['ratio']:.2f}", f"{r['first_request_s']:.2f} s",
+            str(r["articles"]), str(r["concurrency"]), f"{r['ideal_s']:.2f} s", f"{r['pipeline_s']:.2f} s",
+            f"{r['startup_s']:.2f} s", f"{r['ratio']:.2f}", f"{r['first_request_s']:.2f} s",
             f"{r['cold_process_s']:.2f} s", f"{r['warm_process_s']:.2f} s",
-            f"{r['overhead_ms_per_article']:.1f} ms", f"{r['peak_mb']:.0f} MB",
+            f"{r['overhead_ms_per_article']:.1f} ms", f"{r['peak_mb']:.0f} MB", versus,
         )
     return table
 
@@ -310,10 +355,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10,100,1000", help="article counts (default 10,100,1000)")
     parser.add_argument("--latency", type=float, default=0.2, help="seconds per fake call (default 0.2)")
-    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--concurrency", default="16",
+                        help="requests in flight: one figure, or one per size (e.g. 64,64,256)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per size; the median is shown (default 3)")
     parser.add_argument("--skip-embedded", action="store_true", help="leave out the embedded-model part")
     parser.add_argument("--stories", type=int, default=1000, help="articles per day in the stories part (0 skips it)")
+    parser.add_argument("--langextract-python", metavar="PYTHON",
+                        help="an interpreter with langextract and openai installed: adds LangExtract on the same "
+                             "articles and endpoint as a column (e.g. python -m venv /tmp/lx && /tmp/lx/bin/pip "
+                             "install langextract openai, then --langextract-python /tmp/lx/bin/python)")
     parser.add_argument("--json", type=Path, help="also write the figures to this file")
     parser.add_argument("--measure-one", help=argparse.SUPPRESS)
     options = parser.parse_args()
@@ -321,11 +371,17 @@ def main() -> None:
         measure_one(json.loads(options.measure_one))
         return
     sizes = [int(n) for n in options.sizes.split(",") if n]
+    concurrencies = [int(c) for c in options.concurrency.split(",") if c]
+    if len(concurrencies) == 1:
+        concurrencies *= len(sizes)
+    if len(concurrencies) != len(sizes):
+        parser.error("--concurrency takes one figure, or one per size")
     machine = f"{platform.machine()}, {os.cpu_count()} CPUs, Python {platform.python_version()}, {platform.system()}"
     console.print(f"machine: {machine}")
     with tempfile.TemporaryDirectory(prefix="summarizer-bench-") as tmp:
         work = Path(tmp)
-        rows = fake_endpoint_part(sizes, options.latency, options.concurrency, work, options.repeat) if sizes else []
+        rows = fake_endpoint_part(sizes, options.latency, concurrencies, work, options.repeat,
+                                  options.langextract_python) if sizes else []
         if rows:
             console.print(fake_table(rows))
         stories = None
