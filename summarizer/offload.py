@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import functools
 from collections.abc import Awaitable, Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import TypeVar
 
 T = TypeVar("T")
@@ -24,6 +24,21 @@ _worker = ThreadPoolExecutor(max_workers=1, thread_name_prefix="summarizer-cpu")
 async def off_loop(func: Callable[..., T], *args: object) -> T:
     """`func(*args)` in the worker thread; the loop goes on meanwhile."""
     return await asyncio.get_running_loop().run_in_executor(_worker, functools.partial(func, *args))
+
+
+def ahead(func: Callable[..., T], *args: object) -> Future[T]:
+    """`func(*args)` queued for the worker thread now, its result taken later with `fetched`.
+
+    For work the run can do while it waits on one model call, with nothing else to do. (Not
+    while many calls are in flight: the worker then holds the GIL for up to 5 ms at a time,
+    and the event loop answers each reply late; measured, 2,000 articles took 10% longer.)
+    A plain future, not an asyncio task: a run that stops early leaves no task to warn about.
+    """
+    return _worker.submit(func, *args)
+
+
+async def fetched(future: Future[T]) -> T:
+    return await asyncio.wrap_future(future)
 
 
 def run_sync(awaitable: Awaitable[T]) -> T:

@@ -17,7 +17,7 @@ from .articles import Article
 from .choices import constrain_choices, grammar_safe
 from .grounding import BriefingGrounder
 from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
-from .prose import check_sentence, checked_prose, source, sources_of
+from .prose import Source, check_sentence, checked_prose, source, sources_of
 from .questions import build_questions, distinct
 from .schemas import (
     ArticleSummary,
@@ -201,10 +201,13 @@ def assemble(
     day: dt.date,
     reply: BriefingReply | None,
     metadata: RunMetadata,
+    sources: list[Source] | None = None,
 ) -> Briefing:
+    """The briefing from its parts; `sources`: the articles' sentences (prose.sources_of), if read already."""
     actors, spelling = merge_actors(summaries)
     timeline, date_differences = merge_deadlines(summaries)
-    sources = sources_of(articles)
+    if sources is None:
+        sources = sources_of(articles)
     dropped: list[DroppedSentence] = []
     key_developments, questions, model_differences = [], [], []
     if reply is not None:
