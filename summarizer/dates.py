@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import calendar
 import datetime
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -270,6 +271,13 @@ def resolve_date(phrase: str, anchor: datetime.date | None) -> ResolvedDate:
     """
     if isinstance(anchor, datetime.datetime):
         anchor = anchor.date()
+    return _resolved(phrase, anchor)
+
+
+# The same phrases recur across a day's articles ("November 10"), and every sentence of every
+# article has its dates resolved for the prose check: a phrase is resolved once per anchor.
+@functools.lru_cache(maxsize=16384)
+def _resolved(phrase: str, anchor: datetime.date | None) -> ResolvedDate:
     best = None
     for m, kind in _scan(phrase or "", lenient=True):
         got = _resolve(m, kind, anchor)
