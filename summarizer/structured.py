@@ -1,9 +1,11 @@
 """Filling a reply model through instructor, over whatever backend is in play.
 
 instructor owns the loop "send, validate against the reply model, re-ask with
-the errors". Our validators (summarizer.extract, summarizer.synthesize) ground
-each item against the article text carried in instructor's validation
-context, drop the items that fail, and reject the whole reply only when it is
+the errors". The first try is made here, the way instructor makes it, so that
+a reply that validates never reaches instructor (see `StructuredClient.fill`).
+Our validators (summarizer.extract, summarizer.synthesize) ground each item
+against the article text carried in the validation context
+(schemas.validation_context), drop the items that fail, and reject the whole reply only when it is
 malformed or when most of its items fail, which triggers a re-ask. When the
 re-asks are spent, the last reply is parsed once more in lenient mode: what is
 grounded is kept, the rest is dropped and counted, never shown.
