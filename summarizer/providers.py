@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import copy
 import re
-import sys
 import time
 from typing import Any
 
@@ -74,7 +73,8 @@ class StatusError(SummarizerError):
     """
 
     def __init__(self, status: int, reason: str, message: str, code: str = "", headers: Any = None) -> None:
-        self.status_code, self.code, self.headers = status, code, headers or {}
+        self.status_code, self.code = status, code
+        self.headers = {name.lower(): value for name, value in (headers or {}).items()}  # names in lower case
         detail = f": {message}" if message else ""
         super().__init__(f"HTTP {status} {reason}".rstrip() + detail)
 
@@ -84,17 +84,11 @@ def refusal(error: BaseException) -> str | None:
 
     A 401/403 (the key), a 404 (the model or the URL) and a 429 that says
     `insufficient_quota` are the same for every article: asking again, or for
-    the next article, only multiplies them. Reads our StatusError, and the
-    openai package's status errors (the batch path still uses its client).
+    the next article, only multiplies them.
     """
-    status = getattr(error, "status_code", None)
-    if not isinstance(status, int) or not isinstance(error, Exception):
-        return None
     if not isinstance(error, StatusError):
-        openai = sys.modules.get("openai")  # not imported means no openai error can be in play
-        if openai is None or not isinstance(error, openai.APIStatusError):
-            return None
-    code = str(getattr(error, "code", "") or "")
+        return None
+    status, code = error.status_code, error.code
     if status == 429 and code == "insufficient_quota":
         return "429 insufficient_quota: the account behind the API key has no quota left"
     return {

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import sys
 import time
 from dataclasses import dataclass
 
@@ -49,27 +48,12 @@ def is_transient(error: BaseException) -> bool:
         if refusal(error) is not None:
             return False
         return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
-    openai = sys.modules.get("openai")  # not imported means no openai error can be in play
-    if openai is None:
-        return False
-    if isinstance(error, (openai.APIConnectionError, openai.APITimeoutError)):
-        return True
-    if isinstance(error, openai.APIStatusError):
-        if refusal(error) is not None:
-            return False
-        return error.status_code in RETRYABLE_STATUS or error.status_code >= 500
     return False
 
 
 def retry_after_seconds(error: BaseException | None) -> float | None:
     """The wait a server asked for in its Retry-After header, in seconds: delay-seconds or an HTTP-date."""
-    headers = getattr(error, "headers", None)  # our StatusError
-    if headers is None:
-        response = getattr(error, "response", None)  # an openai status error
-        headers = getattr(response, "headers", None)
-    if headers is None:
-        return None
-    value = next((v for k, v in headers.items() if k.lower() == "retry-after"), None)
+    value = error.headers.get("retry-after") if isinstance(error, StatusError) else None
     if value is None:
         return None
     try:

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-import importlib
-import importlib.util
 
-import openai
 import pytest
 
-from summarizer.calls import ChatRequest, ModelCallError
+from summarizer.calls import ChatRequest, ModelCallError, Unreachable
 from summarizer.fakes import FunctionModel
+from summarizer.providers import StatusError
 from summarizer.render import to_markdown
 from summarizer.retry import Retrying, RetryPolicy
 from summarizer.schemas import (
@@ -21,9 +19,6 @@ from summarizer.schemas import (
     RunMetadata,
     TimelineEntry,
 )
-
-# openai 3 builds its errors on httpx2, earlier releases on httpx.
-httpx = importlib.import_module("httpx2" if importlib.util.find_spec("httpx2") else "httpx")
 
 REQUEST = ChatRequest(body={"messages": []}, labels={"stage": "article"})
 FAST = RetryPolicy(attempts=4, max_seconds=10, backoff_base=0.001, backoff_max=0.01)
@@ -38,15 +33,15 @@ def failing(errors: list[Exception]):
     return FunctionModel(answer)
 
 
-def status_error(code: int, retry_after: str | None = None) -> openai.APIStatusError:
-    headers = {"retry-after": retry_after} if retry_after else {}
-    response = httpx.Response(code, headers=headers, request=httpx.Request("POST", "http://127.0.0.1/v1/chat/completions"))
-    cls = {429: openai.RateLimitError, 500: openai.InternalServerError, 401: openai.AuthenticationError}[code]
-    return cls(f"status {code}", response=response, body=None)
+def status_error(code: int, retry_after: str | None = None) -> StatusError:
+    """What the provider raises for a non-2xx answer (summarizer.providers)."""
+    headers = {"Retry-After": retry_after} if retry_after else {}
+    reason = {429: "Too Many Requests", 500: "Internal Server Error", 401: "Unauthorized"}[code]
+    return StatusError(code, reason, f"status {code}", headers=headers)
 
 
 def test_transient_errors_are_retried_and_counted():
-    connection = openai.APIConnectionError(request=httpx.Request("POST", "http://127.0.0.1/"))
+    connection = Unreachable("could not reach http://127.0.0.1/v1/chat/completions (ConnectionRefusedError)")
     backend = Retrying(failing([connection, status_error(500), status_error(429, "0")]), FAST)
     reply = asyncio.run(backend.complete(REQUEST))
     assert reply.transport_attempts == 4 and reply.data["choices"]
@@ -64,7 +59,7 @@ def test_auth_errors_are_not_retried_and_keys_are_redacted():
     with pytest.raises(ModelCallError) as error:
         asyncio.run(backend.complete(REQUEST))
     assert len(fake.requests) == 1
-    assert "AuthenticationError" in str(error.value)
+    assert "HTTP 401 Unauthorized" in str(error.value)
 
 
 def test_retry_after_is_honoured_as_asked_within_the_call_budget(reliability):
@@ -79,16 +74,16 @@ def test_retry_after_is_honoured_as_asked_within_the_call_budget(reliability):
 
     backend = Retrying(failing([]), RetryPolicy(backoff_max=5, max_seconds=900))
     state = RetryCallState(None, None, (), {})
-    state.set_exception((openai.RateLimitError, status_error(429, "3"), None))
+    state.set_exception((StatusError, status_error(429, "3"), None))
     assert backend._retry(state) and backend._wait(state) == 3
     # Asked for more than the backoff ceiling, within the budget: waited as asked (another request
     # sooner would only be refused again).
-    state.set_exception((openai.RateLimitError, status_error(429, "120"), None))
+    state.set_exception((StatusError, status_error(429, "120"), None))
     assert backend._retry(state) and backend._wait(state) == 120
     in_a_minute = email.utils.formatdate(time.time() + 60, usegmt=True)
-    state.set_exception((openai.RateLimitError, status_error(429, in_a_minute), None))
+    state.set_exception((StatusError, status_error(429, in_a_minute), None))
     assert 55 <= backend._wait(state) <= 61
-    state.set_exception((openai.RateLimitError, status_error(429, "86400"), None))
+    state.set_exception((StatusError, status_error(429, "86400"), None))
     with pytest.raises(WaitTooLong, match="asked to wait 86,400s"):
         backend._retry(state)
 
