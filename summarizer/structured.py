@@ -213,14 +213,12 @@ class StructuredClient:
                 reply = await self._send(body, labels, state)
             except ModelCallError:
                 raise
-            except Exception:  # not a failed call but a fault (a fake's bug): instructor's path handles it as ever
-                state.calls -= 1
-                reply = None
-            if reply is not None:
-                value = self._read(reply_model, reply.data, context)
-                if value is not None:
-                    return Filled(value, state.calls, state.last_content)
-                state.primed = (body, reply)
+            except Exception as error:  # a backend handed in by a caller, failing its own way
+                raise ModelCallError(f"model call failed: {type(error).__name__}: {error}") from None
+            value = self._read(reply_model, reply.data, context)
+            if value is not None:
+                return Filled(value, state.calls, state.last_content)
+            state.primed = (body, reply)
         self._load_model_client()
         return await self._fill_uncached(reply_model, messages, sent, context, labels, max_tokens, state)
 
