@@ -287,19 +287,32 @@ class Run:
         if self.settings.batch:
             # Every article's call in one batch, then every story's briefing call in the next.
             page, briefed = await self._in_batches(
-                lambda: self._brief_stories(articles, day, None, load_failures, duplicates, threshold, since))
+                lambda: self._brief_stories(articles, day, None, load_failures, duplicates, threshold))
             for metadata in (page.metadata, *(b.metadata for _, b in briefed)):
                 self._batch.account(metadata)
-            return page, briefed
-        started = time.monotonic()
-        day_key = self._day_key("front page", articles, day, load_failures, duplicates, threshold=threshold,
-                                since=_fingerprint(since))
-        stored = daycache.get(self.fills_cache, day_key) if day_key else None
-        if stored is not None:
-            return daycache.stories_from(stored, time.monotonic() - started)
-        page, briefed = await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold, since)
-        if day_key and daycache.storable(page.metadata.failures):
-            daycache.put(self.fills_cache, day_key, daycache.stories_value(page, briefed))
+        else:
+            started = time.monotonic()
+            day_key = self._day_key("front page", articles, day, load_failures, duplicates, threshold=threshold)
+            stored = daycache.get(self.fills_cache, day_key) if day_key else None
+            if stored is not None:
+                page, briefed = daycache.stories_from(stored, time.monotonic() - started)
+            else:
+                page, briefed = await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold)
+                if day_key and daycache.storable(page.metadata.failures):
+                    daycache.put(self.fills_cache, day_key, daycache.stories_value(page, briefed))
+        if since is not None:
+            # After the day's result is stored: the same day compared with another earlier run reuses it.
+            matching = time.monotonic()
+            tracked, quiet = await off_loop(track, [(s.id, b) for s, b in briefed], since)
+            page.metadata.timings["changes"] = round(time.monotonic() - matching, 3)
+            for entry, (story, briefing) in zip(page.stories, briefed):
+                briefing.changes = tracked[story.id]
+                entry.status = briefing.changes.status
+                entry.continues = briefing.changes.match
+                entry.changes = [f"{c.kind.replace('_', ' ')}: {c.text}" for c in briefing.changes.changes]
+            page.since = since.date
+            page.new_stories = [s.id for s in page.stories if s.status == "new"]
+            page.quiet_stories = quiet
         return page, briefed
 
     def _day_key(self, kind: str, articles, day, load_failures, duplicates, **more) -> str | None:
@@ -313,7 +326,7 @@ class Run:
             settings={name: getattr(self.settings, name) for name in daycache.OUTPUT_SETTINGS}, **more,
         )
 
-    async def _brief_stories(self, articles, day, progress, load_failures, duplicates, threshold, since):
+    async def _brief_stories(self, articles, day, progress, load_failures, duplicates, threshold):
         started = time.monotonic()
         if len(articles) > 1:
             # scikit-learn (0.8 s to import) loads while the other articles are summarised: from
@@ -354,18 +367,6 @@ class Run:
                                    duplicates or {}, sum(b.metadata.reasks for _, b in briefed)),
         )
         page.metadata.timings = {"articles": round(articles_done - started, 3), "grouping": round(grouped - articles_done, 3)}
-        if since is not None:
-            matching = time.monotonic()
-            tracked, quiet = await off_loop(track, [(s.id, b) for s, b in briefed], since)
-            page.metadata.timings["changes"] = round(time.monotonic() - matching, 3)
-            for entry, (story, briefing) in zip(page.stories, briefed):
-                briefing.changes = tracked[story.id]
-                entry.status = briefing.changes.status
-                entry.continues = briefing.changes.match
-                entry.changes = [f"{c.kind.replace('_', ' ')}: {c.text}" for c in briefing.changes.changes]
-            page.since = since.date
-            page.new_stories = [s.id for s in page.stories if s.status == "new"]
-            page.quiet_stories = quiet
         return page, briefed
 
     async def _in_batches(self, attempt: Callable[[], Awaitable[T]]) -> T:
@@ -389,15 +390,6 @@ class Run:
             articles_pending = {k: r for k, r in pending.items() if r.labels.get("stage") != "briefing"}
             await batch.settle(articles_pending or pending)
         raise ModelCallError(f"still waiting for replies after {batch.policy.max_rounds} batch rounds")
-
-def _fingerprint(since: EarlierRun | None) -> str | None:
-    if since is None:
-        return None
-    import hashlib
-
-    blob = "\n".join(f"{i}\t{b.model_dump_json()}" for i, b in since.stories)
-    return hashlib.sha256(blob.encode("utf-8")).hexdigest()
-
 
 def _newest(articles: Sequence[Article]) -> dt.date:
     return max((a.published for a in articles if a.published), default=None) or dt.date.today()
