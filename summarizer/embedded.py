@@ -109,12 +109,9 @@ class EmbeddedServer:
         while time.monotonic() < deadline:
             if not self.alive():
                 raise EmbeddedModelUnavailable(f"the embedded model server exited at start: {self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.base_url}/models", timeout=2) as answer:
-                    if answer.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.2)
+            if _answers(self.port):
+                return
+            time.sleep(0.2)
         self.stop()
         raise EmbeddedModelUnavailable(f"the embedded model server did not answer within {self.startup_timeout:.0f}s")
 
@@ -136,6 +133,10 @@ class EmbeddedServer:
                 except ProcessLookupError:
                     pass
         self.process = None
+
+    def kill(self) -> None:
+        """Stop the server now (it died on a request): for a server of this run's own, that is stopping it."""
+        self.stop()
 
 
 def _pid_alive(pid: int) -> bool:
@@ -171,14 +172,13 @@ class SharedServer(EmbeddedServer):
         super().__init__(startup_timeout=startup_timeout, threads=threads)
         self.folder = folder
         self.idle = idle
-        self.pid = 0
-        self._child: subprocess.Popen[bytes] | None = None
+        self.pid = 0  # the server's process, ours (then also self.process) or another run's
 
     def alive(self) -> bool:
         if not self.port:
             return False
-        if self._child is not None and self._child.pid == self.pid:
-            return self._child.poll() is None  # our own child: a dead one lingers as a zombie to os.kill
+        if self.process is not None and self.process.pid == self.pid:
+            return self.process.poll() is None  # our own child: a dead one lingers as a zombie to os.kill
         return _pid_alive(self.pid)
 
     def start(self) -> None:
@@ -212,7 +212,7 @@ class SharedServer(EmbeddedServer):
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True,
             )
             log.close()
-            self.pid, self._child = process.pid, process
+            self.pid, self.process = process.pid, process
             deadline = time.monotonic() + self.startup_timeout
             while time.monotonic() < deadline:
                 if process.poll() is not None:
@@ -290,10 +290,7 @@ class EmbeddedModel:
                     raise  # a passing fault: the retry layer may try again
                 code = self.server.process.returncode if self.server.process else None
                 detail = self.server.log_tail(2)
-                if isinstance(self.server, SharedServer):
-                    self.server.kill()
-                else:
-                    self.server.stop()
+                self.server.kill()
                 self.server.restarts += 1
                 raise ModelCallError(
                     f"the embedded model server died on this request (exit code {code}): {detail}; "
