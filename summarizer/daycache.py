@@ -8,7 +8,8 @@ stored too, under a key of everything that decides it:
 * the articles as loaded (ids, texts, titles, sources, dates, paths, warnings), the files
   skipped and the duplicates set aside;
 * the day, the template's hash, who answers (endpoint identity and model), the settings
-  that shape the output, the story threshold and the earlier run of `--since`;
+  that shape the output, and the story threshold (`--since` is applied to the result
+  afterwards, so a day compared with another earlier run is found too);
 * this code itself (a hash of the package's sources), so that a new version never serves
   an old version's briefing.
 

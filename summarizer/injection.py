@@ -71,15 +71,12 @@ def blank_instructions(text: str) -> str:
 
     A text that has none is handed back as it is (most news text): no copy is kept.
     """
-    spans = _spans(text)
-    if not spans:
-        return text
-    return _blanked(text, spans)
+    return _blanked(text) if _spans(text) else text
 
 
 @functools.lru_cache(maxsize=256)
-def _blanked(text: str, spans: tuple[tuple[int, int], ...]) -> str:
-    for start, end in spans:
+def _blanked(text: str) -> str:
+    for start, end in _spans(text):
         text = text[:start] + re.sub(r"[^\n]", " ", text[start:end]) + text[end:]
     return text
 
