@@ -145,8 +145,13 @@ _DATE_HINT = re.compile(r"\d|jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec|tod
                         r"|sunday|week|month|year")
 
 
+def may_hold_date(text: str) -> bool:
+    """False when `text` certainly holds no date expression (and so no digit either)."""
+    return _DATE_HINT.search(text.casefold()) is not None
+
+
 def _scan(text: str, lenient: bool) -> Iterator[tuple[re.Match[str], str]]:
-    if not _DATE_HINT.search(text.casefold()):
+    if not may_hold_date(text):
         return
     for m in _matches(text, lenient):
         kind = m.lastgroup or ""
