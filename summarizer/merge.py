@@ -14,11 +14,11 @@ import functools
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from rapidfuzz import fuzz
 
-from .candidates import sentence_quotes
 from .schemas import (
     ArticleSummary,
     Claim,
@@ -359,9 +359,11 @@ def _figures(sentence: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
     return found
 
 
-def figure_differences(texts: dict[str, str]) -> list[SourceDifference]:
+def figure_differences(sentences: Iterable[Quote]) -> list[SourceDifference]:
     """One quantity that sources give as different figures ("$5.25 billion" / "$6 billion" for one fund).
 
+    `sentences`: every sentence of the day's articles, as quotes (candidates.sentence_quotes,
+    which leaves out planted sentences: a planted sentence is never a source's figure).
     Figures in the same unit counting the same thing (a telling word right
     after them in common) are gathered across every sentence of the articles,
     and sentences gathered together under several words are one quantity.
@@ -370,21 +372,19 @@ def figure_differences(texts: dict[str, str]) -> list[SourceDifference]:
     of two different things followed by the same words can pass, so the topic
     names those words and the claims show each sentence.
     """
-    mentions = []  # (unit, word, article id, value, as written, quote)
-    for article_id, text in texts.items():
-        for quote in sentence_quotes(article_id, text):  # a planted sentence is never a source's figure
-            for unit, value, written, words in _figures(quote.text):
-                mentions.extend((unit, word, article_id, value, written, quote) for word in words)
+    # (unit, word) -> [(article id, value, as written, quote)], in the order of the sentences.
+    mentions: dict[tuple[str, str], list[tuple[str, str, str, Quote]]] = {}
+    for quote in sentences:
+        for unit, value, written, words in _figures(quote.text):
+            for word in words:
+                mentions.setdefault((unit, word), []).append((quote.article_id, value, written, quote))
     # Figures under one (unit, word) in two or more articles are candidates; groups that share a
     # sentence are joined, so "$6 billion in contingency funds" and "... the fund" are one quantity.
-    keys: dict[tuple[str, str], set[str]] = {}
-    for unit, word, article_id, *_ in mentions:
-        keys.setdefault((unit, word), set()).add(article_id)
     groups: list[tuple[set, list]] = []  # (quote keys, mentions)
-    for key, articles in keys.items():
-        if len(articles) < 2:
+    for (unit, word), found in mentions.items():
+        if len({m[0] for m in found}) < 2:
             continue
-        members = [m for m in mentions if (m[0], m[1]) == key]
+        members = [(unit, word, *m) for m in found]
         spots = {(m[2], m[5].start, m[3]) for m in members}
         joined = [g for g in groups if g[0] & spots]
         for g in joined:

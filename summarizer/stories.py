@@ -39,13 +39,37 @@ class Story:
     shared_terms: list[str] = field(default_factory=list)
 
 
-def _features(article: Article, summary: ArticleSummary | None) -> str:
+#: What a term is (scikit-learn's default pattern, but words of two letters or more joined by ' _ -).
+_TERM = re.compile(r"(?u)\b\w[\w'_-]+\b")
+
+
+def article_terms(article: Article) -> list[str]:
+    """The article's own words as grouping reads them: its title, text, and (twice) the names it
+    mentions, lower-cased, in order, stop words still in.
+
+    Computed for each article as its summary arrives (summarizer.pipeline), while the other
+    calls are out, so that grouping the day has only the summaries' items to add.
+    """
     # A name is one token ("Mike_Johnson"), so that "Johnson" in a sports story does not pull it in.
     names = " ".join(n.replace(" ", "_") for n in name_choices(article.text, limit=200))
+    return _TERM.findall(f"{article.title or ''} {article.text} {names} {names}".lower())
+
+
+def _features(terms: list[str], summary: ArticleSummary | None) -> list[str]:
+    """The terms, then the summary's actors and measures (twice), stop words out, and every two
+    terms in a row: what TfidfVectorizer(stop_words="english", ngram_range=(1, 2)) reads from
+    the same text (tests/test_stories.py holds them equal)."""
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
     items = ""
     if summary is not None:
         items = " ".join(a.name.replace(" ", "_") for a in summary.actors) + " " + " ".join(m.name for m in summary.measures)
-    return f"{article.title or ''} {article.text} {names} {names} {items} {items}"
+    words = [t for t in terms + _TERM.findall(f"{items} {items}".lower()) if t not in ENGLISH_STOP_WORDS]
+    return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
+
+
+def _as_read(document: list[str]) -> list[str]:
+    return document
 
 
 _preloading: list[threading.Thread] = []
@@ -77,17 +101,22 @@ def group_stories(
     articles: Sequence[Article],
     summaries: dict[str, ArticleSummary],
     threshold: float = STORY_THRESHOLD,
+    terms: dict[str, list[str]] | None = None,
 ) -> list[Story]:
-    """The articles' stories, the largest first (ties: the first article's id), ids stable for a given input."""
+    """The articles' stories, the largest first (ties: the first article's id), ids stable for a given input.
+
+    `terms`: `article_terms` of the articles, where read already (the others are read here).
+    """
     if len(articles) < 2:
         return [Story(_slug(articles[0], [], 0), [a.id for a in articles])] if articles else []
     from sklearn.feature_extraction.text import TfidfVectorizer
 
     ordered = sorted(articles, key=lambda a: a.id)  # the same input in any order gives the same stories
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, ngram_range=(1, 2), max_features=50_000,
-                                 token_pattern=r"(?u)\b\w[\w'_-]+\b")
+    terms = terms or {}
+    vectorizer = TfidfVectorizer(analyzer=_as_read, sublinear_tf=True, max_features=50_000)
+    documents = [_features(terms[a.id] if a.id in terms else article_terms(a), summaries.get(a.id)) for a in ordered]
     try:
-        matrix = vectorizer.fit_transform([_features(a, summaries.get(a.id)) for a in ordered])
+        matrix = vectorizer.fit_transform(documents)
     except ValueError:  # not one word among them to compare by: each article is a story of its own
         return [Story(_slug(a, [], number), [a.id]) for number, a in enumerate(ordered, 1)]
     labels = _cluster(matrix, threshold)

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from dataclasses import dataclass
 
 from .align import fold_text
 from .articles import Article
 from .choices import constrain_choices, grammar_safe
 from .grounding import BriefingGrounder
 from .merge import day_differences, figure_differences, merge_actors, merge_deadlines, merge_measures
-from .prose import Source, check_sentence, checked_prose, source, sources_of
+from .prose import Source, Sources, check_sentence, checked_prose, source, sources_of
 from .questions import build_questions, distinct
 from .schemas import (
     ArticleSummary,
@@ -26,12 +27,15 @@ from .schemas import (
     BriefingReply,
     CitedSentence,
     Claim,
+    ConsolidatedActor,
+    ConsolidatedMeasure,
     DroppedSentence,
     KeyDevelopment,
     Quote,
     RunMetadata,
     SourceDifference,
     SourceRef,
+    TimelineEntry,
 )
 from .structured import Filler
 from .templates import Template
@@ -195,19 +199,62 @@ def _narrative(
     return headline, summary, note
 
 
+@dataclass
+class DayParts:
+    """What the briefing takes from the articles and their summaries alone, not from the briefing
+    reply: merged while the briefing call is out (seconds of CPU for 2,000 articles)."""
+
+    sources: Sources
+    actors: list[ConsolidatedActor]
+    spelling: list[SourceDifference]
+    timeline: list[TimelineEntry]
+    date_differences: list[SourceDifference]
+    measures: list[ConsolidatedMeasure]
+    differences: list[SourceDifference]  # of days and of figures
+    questions: list[BriefingQuestion]  # the articles' own
+    refs: list[SourceRef]
+
+
+def day_parts(summaries: list[ArticleSummary], articles: dict[str, Article],
+              read: dict[str, list[Source]] | None = None) -> DayParts:
+    """`read`: the sentences of some articles, read already (prose.article_sources)."""
+    sources = sources_of(articles, read)
+    actors, spelling = merge_actors(summaries)
+    timeline, date_differences = merge_deadlines(summaries)
+    return DayParts(
+        sources=sources,
+        actors=actors,
+        spelling=spelling,
+        timeline=timeline,
+        date_differences=date_differences,
+        measures=merge_measures(summaries),
+        # A figure needs a digit, and a sentence with no digit holds no date word's worth of digits either.
+        differences=day_differences(timeline) + figure_differences(s.quote for s in sources.sources if s.figures_written),
+        questions=[BriefingQuestion(question=q.question, article_ids=[s.article_id], evidence=q.evidence)
+                   for s in summaries for q in s.open_questions],
+        refs=[
+            SourceRef(
+                article_id=a.id, title=a.title, source=a.source, url=a.url, path=a.path,
+                # The run's --date stood in for a date the article does not carry: not shown as its date.
+                published=None if a.published_assumed else a.published,
+            )
+            for a in articles.values()
+        ],
+    )
+
+
 def assemble(
     summaries: list[ArticleSummary],
     articles: dict[str, Article],
     day: dt.date,
     reply: BriefingReply | None,
     metadata: RunMetadata,
-    sources: list[Source] | None = None,
+    parts: DayParts | None = None,
 ) -> Briefing:
-    """The briefing from its parts; `sources`: the articles' sentences (prose.sources_of), if read already."""
-    actors, spelling = merge_actors(summaries)
-    timeline, date_differences = merge_deadlines(summaries)
-    if sources is None:
-        sources = sources_of(articles)
+    """The briefing from its parts; `parts`: what `day_parts` read of the articles, if read already."""
+    if parts is None:
+        parts = day_parts(summaries, articles)
+    sources = parts.sources
     dropped: list[DroppedSentence] = []
     key_developments, questions, model_differences = [], [], []
     if reply is not None:
@@ -233,12 +280,8 @@ def assemble(
         ]
     headline, summary, note = _narrative(summaries, reply, key_developments, sources, day, dropped)
     # The per-article questions are grounded already; add those the model did not restate.
-    for s in summaries:
-        for q in s.open_questions:
-            questions.append(BriefingQuestion(question=q.question, article_ids=[s.article_id], evidence=q.evidence))
-    questions = distinct(questions)
-    measures = merge_measures(summaries)
-    questions += build_questions(measures, timeline, day, asked=[q.question for q in questions])
+    questions = distinct(questions + parts.questions)
+    questions += build_questions(parts.measures, parts.timeline, day, asked=[q.question for q in questions])
     return Briefing(
         date=day,
         headline=headline.text,
@@ -248,19 +291,12 @@ def assemble(
         summary_note=note,
         prose_dropped=dropped,
         key_developments=key_developments,
-        actors=actors,
-        measures=measures,
-        timeline=timeline,
-        source_differences=spelling + date_differences + day_differences(timeline) + figure_differences({i: a.text for i, a in articles.items()}) + model_differences,
+        actors=parts.actors,
+        measures=parts.measures,
+        timeline=parts.timeline,
+        source_differences=parts.spelling + parts.date_differences + parts.differences + model_differences,
         open_questions=questions,
-        sources=[
-            SourceRef(
-                article_id=a.id, title=a.title, source=a.source, url=a.url, path=a.path,
-                # The run's --date stood in for a date the article does not carry: not shown as its date.
-                published=None if a.published_assumed else a.published,
-            )
-            for a in articles.values()
-        ],
+        sources=parts.refs,
         articles=summaries,
         metadata=metadata,
     )

@@ -92,11 +92,17 @@ def test_one_quantity_given_as_different_figures_is_a_source_difference():
         "b": "About $6 billion sits in the emergency fund. Officials expect a $2 billion shortfall.",
         "c": "Roughly $5.3 billion remains in the emergency fund.",
     }
-    (difference,) = figure_differences(texts)
+    (difference,) = figure_differences(_sentences(texts))
     assert "emergency" in difference.topic or "fund" in difference.topic
     claims = {c.article_id: c.claim for c in difference.claims}
     assert claims == {"a": "$5.3 billion", "b": "$6 billion", "c": "$5.3 billion"}
     for c in difference.claims:
         assert texts[c.article_id][c.evidence[0].start:c.evidence[0].end] == c.evidence[0].text
     # Sources that agree are no difference.
-    assert figure_differences({"a": texts["a"], "c": texts["c"]}) == []
+    assert figure_differences(_sentences({"a": texts["a"], "c": texts["c"]})) == []
+
+
+def _sentences(texts):
+    from summarizer.candidates import sentence_quotes
+
+    return [q for article_id, text in texts.items() for q in sentence_quotes(article_id, text)]

@@ -201,3 +201,26 @@ def test_a_day_larger_than_one_block_is_grouped_in_blocks_and_a_split_story_is_j
     assert any(len({index[i] // 40 for i in story.article_ids}) > 1 for story in exact)
     assert labels(blocked) == labels(exact)
     assert [s.id for s in blocked] == [s.id for s in exact]
+
+
+def test_terms_read_ahead_as_each_summary_arrives_group_as_scikit_learn_reads_the_whole_text():
+    # The article's own words are read while the other calls are out (stories.article_terms), and
+    # the summary's items added at grouping. What comes out must be exactly what scikit-learn's own
+    # analyzer reads from the article and its items written out as one text, as it did before.
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from summarizer import stories
+    from summarizer.choices import name_choices
+
+    analyzer = TfidfVectorizer(stop_words="english", ngram_range=(1, 2), token_pattern=r"(?u)\b\w[\w'_-]+\b").build_analyzer()
+    articles = load_articles([CORPUS / "day1", CORPUS / "day2", SEEDS, ROOT / "tests/corpus/hostile"]).articles
+    for article in articles:
+        summary = summarize_from_candidates(article)
+        names = " ".join(n.replace(" ", "_") for n in name_choices(article.text, limit=200))
+        items = " ".join(a.name.replace(" ", "_") for a in summary.actors) + " " + " ".join(m.name for m in summary.measures)
+        whole = analyzer(f"{article.title or ''} {article.text} {names} {names} {items} {items}")
+        assert Counter(stories._features(stories.article_terms(article), summary)) == Counter(whole), article.id
+    summaries = {a.id: summarize_from_candidates(a) for a in articles}
+    read = {a.id: stories.article_terms(a) for a in articles[::2]}  # some read ahead, the others at grouping
+    assert ([(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries, terms=read)]
+            == [(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries)])
