@@ -353,15 +353,30 @@ class Run:
         by_id = {s.article_id: s for s in summaries}
         stories = await off_loop(group_stories, list(articles), by_id, threshold, reading.terms)
         grouped = time.monotonic()
-        briefed = []
-        for story in stories:
+
+        async def brief(story: Story) -> Briefing:
             members = set(story.article_ids)
-            briefing = await self._briefing_of(
+            return await self._briefing_of(
                 [a for a in articles if a.id in members], [s for s in summaries if s.article_id in members],
                 [*load_failures, *(f for f in failures if f.article_id in members)],
                 day, duplicates, started, startup_before, articles_done, reading.sources,
             )
-            briefed.append((story, briefing))
+
+        # Every story's briefing call at once (the backend bounds how many are in flight): a day of
+        # 50 stories on a provider taking 2 s a call waited 100 s for them one after another.
+        tasks = [asyncio.ensure_future(brief(story)) for story in stories]
+        try:
+            briefings = await asyncio.gather(*tasks)
+        except BaseException:  # a refused key, or the run cancelled: the other stories' calls stop too
+            for task in tasks:
+                task.cancel()
+            await asyncio.gather(*tasks, return_exceptions=True)
+            raise
+        for briefing in briefings:
+            # Calls, cache hits and tokens are the run's: shared calls cannot be told apart by story,
+            # and a running total would depend on which story's reply came first.
+            _run_totals(briefing.metadata, self.client.stats)
+        briefed = list(zip(stories, briefings))
         page = FrontPage(
             date=day,
             stories=[
@@ -398,6 +413,13 @@ class Run:
             articles_pending = {k: r for k, r in pending.items() if r.labels.get("stage") != "briefing"}
             await batch.settle(articles_pending or pending)
         raise ModelCallError(f"still waiting for replies after {batch.policy.max_rounds} batch rounds")
+
+def _run_totals(metadata: RunMetadata, stats) -> None:
+    metadata.prompt_tokens, metadata.completion_tokens = stats.prompt_tokens, stats.completion_tokens
+    metadata.model_calls, metadata.cache_hits = stats.model_calls, stats.cache_hits
+    metadata.transport_retries = stats.transport_retries
+    metadata.tokens_by_stage = {stage: dict(counts) for stage, counts in stats.by_stage.items()}
+
 
 class Reading:
     """What later stages read from each article's own text, read as its summary arrives: on the

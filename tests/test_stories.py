@@ -117,6 +117,33 @@ def test_python_callers_get_the_front_page_and_each_story(tmp_path):
     assert all(not b.metadata.failures for b in briefings.values())  # every story's briefing call was recorded
 
 
+def test_the_stories_briefing_calls_are_in_flight_together():
+    # A day of 50 stories on a provider taking 2 s a call waited 100 s when they went one by one.
+    import asyncio
+    import datetime as dt
+
+    from summarizer import ModelSettings, abuild_front_page
+    from summarizer.fakes import FunctionModel
+
+    in_flight, most = 0, 0
+
+    async def slow_briefing(request):  # a FAKE model: the articles are read by rules, so only briefings ask
+        nonlocal in_flight, most
+        in_flight += 1
+        most = max(most, in_flight)
+        await asyncio.sleep(0.05)
+        in_flight -= 1
+        return {"headline": "", "executive_summary": "", "key_developments": []}
+
+    backend = FunctionModel(slow_briefing, identity="fake")
+    settings = ModelSettings(model="fake", base_url="http://127.0.0.1:9/v1", constrain_quotes=True, use_cache=False)
+    page, briefings = asyncio.run(abuild_front_page([CORPUS / "day1"], date=dt.date.fromisoformat(DAYS["day1"]),
+                                                    settings=settings, backend=backend))
+    assert len(briefings) == most == len(backend.requests) >= 3
+    # The calls cannot be told apart by story: every story's metadata gives the run's, not a running total.
+    assert {b.metadata.model_calls for b in briefings.values()} == {page.metadata.model_calls} == {len(briefings)}
+
+
 def test_articles_without_a_word_to_compare_are_each_a_story():
     from summarizer.articles import Article
 
