@@ -433,7 +433,7 @@ class Reading:
 
     def __init__(self, terms: bool) -> None:
         self.sources: dict[str, list[Source]] = {}  # the sentences the prose check cites (prose.article_sources)
-        self.terms: dict[str, list[str]] | None = {} if terms else None  # the words grouping compares
+        self.terms: dict[str, str] | None = {} if terms else None  # the words grouping compares
 
     def read(self, article: Article, summarized: bool) -> None:
         if summarized:  # a failed article is in no briefing, but it is grouped

@@ -25,7 +25,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from sys import intern
 
 from .align import fold_text
@@ -48,42 +47,54 @@ class Source:
     Its words, names and written figures are read at once, and indexed (`Sources`). Its days,
     about 100 µs a sentence, and what follows from them (which figures are days of the month)
     are read the first time a prose sentence could be cited to it: a day of 2,000 articles has
-    16,000 sentences, and a briefing's prose needs the days of a few of them.
+    16,000 sentences, and a briefing's prose needs the days of a few of them. Words and names are
+    held as tuples, in slots: a day's sentences are all held at once (3 KB each as sets, in a dict).
     """
+
+    __slots__ = ("article_id", "text", "start", "end", "anchor", "_quote", "words", "tokens", "may_date",
+                 "figures_written", "_dated", "_numbers", "_folded")
 
     def __init__(self, article_id: str, text: str, start: int, end: int, anchor: dt.date | None,
                  quote: Quote | None = None) -> None:
         self.article_id, self.text, self.start, self.end, self.anchor = article_id, text, start, end, anchor
         self._quote = quote
-        self.words = _content_words(text)
-        self.tokens = _tokens(text)  # folded words, possessives stripped: names are looked up here, whole
+        self.words = tuple(_content_words(text))
+        self.tokens = tuple(_tokens(text))  # folded words, possessives stripped: names are looked up here, whole
         # No date word and no digit: no day and no figure either.
         self.may_date = may_hold_date(text)
         # Every figure as written, days of the month too: `numbers` once the dates are read.
-        self.figures_written = _numbers(text, []) if self.may_date else set()
+        self.figures_written = tuple(_numbers(text, [])) if self.may_date else ()
+        self._dated: tuple[set[dt.date], list[tuple[int, int, str]]] | None = None
+        self._numbers: set[str] | None = None
+        self._folded: str | None = None
 
-    @cached_property
+    @property
     def quote(self) -> Quote:
-        if self._quote is not None:
-            return self._quote
-        # A span of the article's own text: nothing to validate.
-        return Quote.model_construct(article_id=self.article_id, text=self.text, start=self.start, end=self.end, score=100.0)
+        if self._quote is None:
+            # A span of the article's own text: nothing to validate.
+            self._quote = Quote.model_construct(article_id=self.article_id, text=self.text, start=self.start,
+                                                end=self.end, score=100.0)
+        return self._quote
 
-    @cached_property
+    @property
     def folded(self) -> str:
-        return fold_text(self.text)
-
-    @cached_property
-    def _dated(self) -> tuple[set[dt.date], list[tuple[int, int, str]]]:
-        return _days(self.text, self.anchor) if self.may_date else (set(), [])
+        if self._folded is None:
+            self._folded = fold_text(self.text)
+        return self._folded
 
     @property
     def days(self) -> set[dt.date]:
+        if self._dated is None:
+            self._dated = _days(self.text, self.anchor) if self.may_date else (set(), [])
         return self._dated[0]
 
-    @cached_property
+    @property
     def numbers(self) -> set[str]:
-        return _numbers(self.text, self._dated[1]) if self.figures_written else set()
+        if self._numbers is None:
+            self.days  # noqa: B018  (reads the date phrases, whose digits are no figures)
+            assert self._dated is not None
+            self._numbers = _numbers(self.text, self._dated[1]) if self.figures_written else set()
+        return self._numbers
 
 
 class Sources:
@@ -136,8 +147,8 @@ class Sources:
             if best is not None and (bound, negative) < best:
                 break
             s = self.sources[-negative]
-            facts = len(names & s.tokens) + len(numbers & s.numbers) + len(days & s.days)
-            candidate = ((2 * facts + len(words & s.words), facts), negative)
+            facts = len(names.intersection(s.tokens)) + len(numbers & s.numbers) + len(days & s.days)
+            candidate = ((2 * facts + len(words.intersection(s.words)), facts), negative)
             if best is None or candidate > best:
                 best = candidate
         if days and (best is None or ((2 * len(days), len(days)), 0) > best):
@@ -159,8 +170,9 @@ class Sources:
 def _content_words(text: str) -> set[str]:
     # Interned: every sentence of every article is held as a source at once, and the same words
     # recur in thousands of them (95 MB of sources for 2,000 articles before).
-    return {intern(w) for w in {x.lower().strip("'\u2019") for x in _WORD.findall(text)}
-            if len(w) > 3 and w not in GRAMMAR_WORDS}
+    # ASCII text is lower-cased once (the same words: case changes no ASCII letter's class).
+    found = _WORD.findall(text.lower()) if text.isascii() else [x.lower() for x in _WORD.findall(text)]
+    return {intern(w) for w in {x.strip("'\u2019") for x in found} if len(w) > 3 and w not in GRAMMAR_WORDS}
 
 
 def _numbers(text: str, dates: list[tuple[int, int, str]]) -> set[str]:
@@ -214,9 +226,14 @@ _PIECE = re.compile(r"\w+")
 
 
 def _tokens(text: str) -> set[str]:
-    folded = fold_text(text)
-    whole = {w[:-2] if w.endswith("'s") else w for w in _TOKEN.findall(folded)}
-    return {intern(w) for w in whole.union(_PIECE.findall(folded))}
+    """Each word of the folded text, possessive stripped ("bessent's" -> "bessent"), and each run of
+    letters and digits within it ("u.s." -> also "u" and "s"): every such run lies inside a word."""
+    out = set()
+    for word in _TOKEN.findall(fold_text(text)):
+        out.add(word[:-2] if word.endswith("'s") else word)
+        if not word.isalnum():
+            out.update(_PIECE.findall(word))
+    return {intern(w) for w in out}
 
 
 def _names(sentence: str) -> list[str]:
@@ -262,8 +279,8 @@ def check_sentence(sentence: str, sources: Sources | list[Source], anchor: dt.da
     index = sources if isinstance(sources, Sources) else Sources(sources)
 
     def gain(source: Source, names_left: set, numbers_left: set, days_left: set, words_left: set) -> tuple[int, int]:
-        facts = len(names_left & source.tokens) + len(numbers_left & source.numbers) + len(days_left & source.days)
-        return facts, len(words_left & source.words)
+        facts = len(names_left.intersection(source.tokens)) + len(numbers_left & source.numbers) + len(days_left & source.days)
+        return facts, len(words_left.intersection(source.words))
 
     def support(chosen: list[Source]) -> float:
         cited = " ".join(s.folded for s in chosen)
@@ -281,14 +298,14 @@ def check_sentence(sentence: str, sources: Sources | list[Source], anchor: dt.da
         short_of_words = support(chosen) < MIN_WORD_SUPPORT
         if facts == 0 and not (shared >= 2 and (short_of_words or not chosen)):
             break  # a further citation must carry something the others do not
-        if len(best.words & content) < min(2, len(content)):
+        if len(content.intersection(best.words)) < min(2, len(content)):
             break  # nor is a sentence cited for a stray number or name: it must be about the same thing
         chosen.append(best)
         taken.add(found)
-        names_left -= best.tokens
+        names_left.difference_update(best.tokens)
         numbers_left -= best.numbers
         days_left -= best.days
-        words_left -= best.words
+        words_left.difference_update(best.words)
         if not (names_left or numbers_left or days_left) and support(chosen) >= MIN_WORD_SUPPORT:
             break
     citations = [s.quote for s in chosen]

@@ -43,19 +43,20 @@ class Story:
 _TERM = re.compile(r"(?u)\b\w[\w'_-]+\b")
 
 
-def article_terms(article: Article) -> list[str]:
+def article_terms(article: Article) -> str:
     """The article's own words as grouping reads them: its title, text, and (twice) the names it
-    mentions, lower-cased, in order, stop words still in.
+    mentions, lower-cased, in order, stop words still in, separated by spaces (one string, not
+    a list of 1,500: 10,000 articles held 900 MB of lists).
 
     Computed for each article as its summary arrives (summarizer.pipeline), while the other
     calls are out, so that grouping the day has only the summaries' items to add.
     """
     # A name is one token ("Mike_Johnson"), so that "Johnson" in a sports story does not pull it in.
     names = " ".join(n.replace(" ", "_") for n in name_choices(article.text, limit=200))
-    return _TERM.findall(f"{article.title or ''} {article.text} {names} {names}".lower())
+    return " ".join(_TERM.findall(f"{article.title or ''} {article.text} {names} {names}".lower()))
 
 
-def _features(terms: list[str], summary: ArticleSummary | None) -> list[str]:
+def _features(terms: str, summary: ArticleSummary | None) -> list[str]:
     """The terms, then the summary's actors and measures (twice), stop words out, and every two
     terms in a row: what TfidfVectorizer(stop_words="english", ngram_range=(1, 2)) reads from
     the same text (tests/test_stories.py holds them equal)."""
@@ -64,7 +65,8 @@ def _features(terms: list[str], summary: ArticleSummary | None) -> list[str]:
     items = ""
     if summary is not None:
         items = " ".join(a.name.replace(" ", "_") for a in summary.actors) + " " + " ".join(m.name for m in summary.measures)
-    words = [t for t in terms + _TERM.findall(f"{items} {items}".lower()) if t not in ENGLISH_STOP_WORDS]
+    # A term holds no white space (\w, ' _ -), so splitting gives the terms back.
+    words = [t for t in terms.split() + _TERM.findall(f"{items} {items}".lower()) if t not in ENGLISH_STOP_WORDS]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -101,7 +103,7 @@ def group_stories(
     articles: Sequence[Article],
     summaries: dict[str, ArticleSummary],
     threshold: float = STORY_THRESHOLD,
-    terms: dict[str, list[str]] | None = None,
+    terms: dict[str, str] | None = None,
 ) -> list[Story]:
     """The articles' stories, the largest first (ties: the first article's id), ids stable for a given input.
 

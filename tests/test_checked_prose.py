@@ -129,8 +129,8 @@ def test_the_indexed_search_for_citations_finds_what_reading_every_sentence_find
 
     def every_sentence(sources, names, numbers, days, words, chosen):
         def score(s):
-            facts = len(names & s.tokens) + len(numbers & s.numbers) + len(days & s.days)
-            return (2 * facts + len(words & s.words), facts)
+            facts = len(names.intersection(s.tokens)) + len(numbers & s.numbers) + len(days & s.days)
+            return (2 * facts + len(words.intersection(s.words)), facts)
 
         best = max((i for i in range(len(sources.sources)) if i not in chosen),
                    key=lambda i: (score(sources.sources[i]), -i), default=None)
