@@ -33,6 +33,7 @@ buys no precision, so the model now writes only the briefing's narrative.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from dataclasses import dataclass, field
 
@@ -97,7 +98,9 @@ def sentence_at(sentences: list[Sentence], offset: int) -> Sentence | None:
 # Word lists: grammar words and the nouns of offices, institutions and measures
 
 
+@functools.cache
 def _title_words() -> frozenset[str]:
+    """Read on first use, not at import: nameparser takes 40 ms to import, on the way to the first request."""
     try:
         from nameparser.config import CONSTANTS
 
@@ -165,12 +168,10 @@ def _capitalised(word: str) -> bool:
     return word[:1].isupper() or bool(_ACRONYM.match(word))
 
 
-TITLES = _title_words()
-
-
 def _is_title(word: str) -> bool:
     bare = _bare(word)
-    return bare in TITLES or (bare.endswith("s") and bare[:-1] in TITLES and bare[:-1] not in {"u"})
+    titles = _title_words()
+    return bare in titles or (bare.endswith("s") and bare[:-1] in titles and bare[:-1] not in {"u"})
 
 
 # ---------------------------------------------------------------------------
@@ -284,7 +285,7 @@ def _affiliation(role: str) -> str:
     for word in role.split():
         if re.search(r"['\u2019]s$", word):
             return re.sub(r"['\u2019]s$", "", word)
-        if _ACRONYM.match(word.replace(".", "")) and word.replace(".", "").lower() not in TITLES:
+        if _ACRONYM.match(word.replace(".", "")) and word.replace(".", "").lower() not in _title_words():
             return word
         if word[:1].isupper() and re.search(r"(?:ese|ian|an|ish|ch|i)$", word) and not _is_title(word):
             return word

@@ -312,12 +312,15 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
                      allow_partial, command_name, story_threshold: Optional[float] = None,
                      since: Optional[Path] = None) -> None:
     """What `brief` and `record` do: load, brief with the library, write, report."""
-    from .changes import read_earlier
     from .outputs import briefing_targets, check_writable, is_stream, write_briefing, write_front_page
     from .pipeline import Run, load
 
     tpl = _template(template)
-    earlier = read_earlier(since) if since is not None else None  # a bad --since fails before any model work
+    earlier = None
+    if since is not None:  # a bad --since fails before any model work
+        from .changes import read_earlier
+
+        earlier = read_earlier(since)
     loaded = load(paths, published or day).require()
     targets = [target for _, target in briefing_targets(fmt, out_path)]
     if gold is not None:
