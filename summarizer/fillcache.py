@@ -19,6 +19,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
+from .cache import WriteBehind
 from .calls import CallStats, subject
 from .lenient import loosely, salvage
 from .providers import redact_stored
@@ -34,6 +35,7 @@ class RememberedFills:
     def __init__(self, inner: StructuredClient, cache: Any) -> None:
         self.inner = inner
         self.cache = cache  # diskcache.Cache, the run's cache folder
+        self.stored = WriteBehind(cache, "result")
 
     @property
     def stats(self) -> CallStats:
@@ -58,11 +60,12 @@ class RememberedFills:
         filled = await self.inner.fill(reply_model, messages, context, labels, max_tokens)
         if filled.content is not None:
             entry = {"labels": labels, "content": filled.content, "calls": filled.calls, "how": filled.how}
-            try:
-                self.cache.set(key, redact_stored(json.dumps(entry, ensure_ascii=False)))
-            except Exception as error:  # a full disk costs the fill cache, not the run
-                log.warning("could not cache the %s result (%s)", subject(labels), error)
+            await self.stored.store(key, redact_stored(json.dumps(entry, ensure_ascii=False)), subject(labels))
         return filled
+
+    def flush(self) -> None:
+        """Wait until every fill of the run is on disk."""
+        self.stored.flush()
 
     def key(self, reply_model: type[BaseModel], messages: list[dict[str, str]], labels: dict[str, str], max_tokens: int) -> str:
         # Everything that decides the outcome of a fill: who answers, how it is
@@ -81,7 +84,7 @@ class RememberedFills:
     def _recall(self, key: str, reply_model: type[T], context: dict[str, Any], labels: dict[str, str]) -> Filled | None:
         """The remembered fill, validated (and grounded) again; None if absent or no longer valid."""
         try:
-            raw = self.cache.get(key)
+            raw = self.stored.get(key)
             if raw is None:
                 return None
             entry = json.loads(raw)

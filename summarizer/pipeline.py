@@ -83,6 +83,8 @@ class Run:
 
     async def aclose(self) -> None:
         assert self.backend is not None
+        if isinstance(self.client, RememberedFills):
+            self.client.flush()
         if self._batch is not None:
             await self._batch.client.aclose()
         if self.owns_backend:
@@ -342,12 +344,16 @@ class Run:
     async def _brief_stories(self, articles, day, progress, load_failures, duplicates, threshold):
         started = time.monotonic()
         if len(articles) > 1:
-            # scikit-learn (0.8 s to import) loads while the other articles are summarised: from
-            # the first answer on, not during start-up, which is CPU-bound too.
+            # scikit-learn (0.8 s to import) loads while the articles are summarised: once the
+            # first requests are out (the loop's next turn after the first article starts), not
+            # during start-up, which is CPU-bound too. From the first answer on was too late for a
+            # small day: 100 articles at 500 ms waited for the import before grouping.
             told = progress
 
             def progress(event: str, article_id: str) -> None:
-                if event in ("done", "failed"):
+                if event == "start":
+                    asyncio.get_running_loop().call_soon(preload)
+                elif event in ("done", "failed"):
                     preload()
                 if told is not None:
                     told(event, article_id)

@@ -36,6 +36,45 @@ def test_cache_serves_the_second_call(tmp_path):
     assert len(fake.requests) == 1 and second.data == first.data
 
 
+def test_a_slow_disk_under_the_cache_does_not_hold_up_the_other_calls(tmp_path, monkeypatch):
+    # Each cache write was a sqlite transaction on the event loop: replies of other calls waited on it.
+    # With a disk taking 0.2 s a write, 8 replies stored at once must leave the loop free, and each
+    # call return only once its reply is on disk.
+    import time
+
+    import diskcache
+
+    writes = []
+    slow_set = diskcache.Cache.set
+
+    def slow(self, key, value, *args, **kwargs):
+        time.sleep(0.2)
+        writes.append(key)
+        return slow_set(self, key, value, *args, **kwargs)
+
+    monkeypatch.setattr(diskcache.Cache, "set", slow)
+    cached = Cached(FunctionModel(lambda r: {"answer": 3}), open_cache(tmp_path))
+    gaps = []
+
+    async def main():
+        async def ticker():
+            last = time.monotonic()
+            while True:
+                await asyncio.sleep(0.01)
+                gaps.append(time.monotonic() - last)
+                last = time.monotonic()
+
+        ticking = asyncio.ensure_future(ticker())
+        replies = await asyncio.gather(*(cached.complete(request(text=f"article {i}")) for i in range(8)))
+        ticking.cancel()
+        return replies
+
+    asyncio.run(main())
+    assert len(writes) == 8 and max(gaps, default=9.9) < 0.15  # a 0.2 s write on the loop would show here
+    # Every call returned after its reply was on disk: a run killed right after still has them.
+    assert all(open_cache(tmp_path).get(request(text=f"article {i}").key(cached.identity)) for i in range(8))
+
+
 def test_record_then_replay_without_the_model(tmp_path):
     fake = FunctionModel(lambda r: {"answer": 2})
     recorded = asyncio.run(Recording(fake, tmp_path).complete(request()))
