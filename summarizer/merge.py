@@ -16,6 +16,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from rapidfuzz import fuzz
 
@@ -86,6 +87,7 @@ class _Cluster:
     affiliations: Counter = field(default_factory=Counter)
     articles: list[str] = field(default_factory=list)
     evidence: list[Quote] = field(default_factory=list)
+    _seen: set[str] = field(default_factory=set)  # `articles` as a set: one actor named by 10,000 articles was quadratic
 
     def add(self, name: str, article_id: str, role: str, affiliation: str, evidence: list[Quote]) -> None:
         self.names[name] += 1
@@ -94,7 +96,8 @@ class _Cluster:
             self.roles[role] += 1
         if affiliation:
             self.affiliations[affiliation] += 1
-        if article_id not in self.articles:
+        if article_id not in self._seen:
+            self._seen.add(article_id)
             self.articles.append(article_id)
         self.evidence.extend(evidence)
 
@@ -359,11 +362,23 @@ def _figures(sentence: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
     return found
 
 
-def figure_differences(sentences: Iterable[Quote]) -> list[SourceDifference]:
+class QuotedSentence(Protocol):
+    """A sentence of an article (prose.Source): its text, and the quote of it, made when asked for."""
+
+    article_id: str
+    text: str
+    start: int
+
+    @property
+    def quote(self) -> Quote: ...
+
+
+def figure_differences(sentences: Iterable[QuotedSentence]) -> list[SourceDifference]:
     """One quantity that sources give as different figures ("$5.25 billion" / "$6 billion" for one fund).
 
-    `sentences`: every sentence of the day's articles, as quotes (candidates.sentence_quotes,
-    which leaves out planted sentences: a planted sentence is never a source's figure).
+    `sentences`: every sentence of the day's articles (prose.sources_of, which leaves out planted
+    sentences: a planted sentence is never a source's figure); a sentence's quote is made only
+    if it is shown.
     Figures in the same unit counting the same thing (a telling word right
     after them in common) are gathered across every sentence of the articles,
     and sentences gathered together under several words are one quantity.
@@ -372,12 +387,12 @@ def figure_differences(sentences: Iterable[Quote]) -> list[SourceDifference]:
     of two different things followed by the same words can pass, so the topic
     names those words and the claims show each sentence.
     """
-    # (unit, word) -> [(article id, value, as written, quote)], in the order of the sentences.
-    mentions: dict[tuple[str, str], list[tuple[str, str, str, Quote]]] = {}
-    for quote in sentences:
-        for unit, value, written, words in _figures(quote.text):
+    # (unit, word) -> [(article id, value, as written, sentence)], in the order of the sentences.
+    mentions: dict[tuple[str, str], list[tuple[str, str, str, QuotedSentence]]] = {}
+    for sentence in sentences:
+        for unit, value, written, words in _figures(sentence.text):
             for word in words:
-                mentions.setdefault((unit, word), []).append((quote.article_id, value, written, quote))
+                mentions.setdefault((unit, word), []).append((sentence.article_id, value, written, sentence))
     # Figures under one (unit, word) in two or more articles are candidates; groups that share a
     # sentence are joined, so "$6 billion in contingency funds" and "... the fund" are one quantity.
     groups: list[tuple[set, list]] = []  # (quote keys, mentions)
@@ -394,9 +409,9 @@ def figure_differences(sentences: Iterable[Quote]) -> list[SourceDifference]:
         groups.append((spots, members))
     differences = []
     for _, members in groups:
-        by_article: dict[str, tuple[dict[str, str], Quote]] = {}
-        for unit, word, article_id, value, written, quote in members:
-            values, _q = by_article.setdefault(article_id, ({}, quote))
+        by_article: dict[str, tuple[dict[str, str], QuotedSentence]] = {}
+        for unit, word, article_id, value, written, sentence in members:
+            values, _s = by_article.setdefault(article_id, ({}, sentence))
             values.setdefault(value, written)
         ids = sorted(by_article)
         if not any(not (by_article[a][0].keys() & by_article[b][0].keys()) for i, a in enumerate(ids) for b in ids[i + 1:]):
@@ -405,7 +420,8 @@ def figure_differences(sentences: Iterable[Quote]) -> list[SourceDifference]:
         reach = Counter(w for w, _ in {(m[1], m[2]) for m in members})
         # Ties in alphabetical order: a set's order changes from one process to the next.
         words = sorted(reach.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        claims = [Claim(article_id=a, claim=", ".join(by_article[a][0].values()), evidence=[by_article[a][1]]) for a in ids]
+        claims = [Claim(article_id=a, claim=", ".join(by_article[a][0].values()), evidence=[by_article[a][1].quote])
+                  for a in ids]
         differences.append(
             SourceDifference(topic=f"figures given for: {', '.join(w for w, _ in words)}", claims=claims, origin="merge")
         )

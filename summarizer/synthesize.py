@@ -228,8 +228,7 @@ def day_parts(summaries: list[ArticleSummary], articles: dict[str, Article],
         timeline=timeline,
         date_differences=date_differences,
         measures=merge_measures(summaries),
-        # A figure needs a digit, and a sentence with no digit holds no date word's worth of digits either.
-        differences=day_differences(timeline) + figure_differences(s.quote for s in sources.sources if s.figures_written),
+        differences=day_differences(timeline) + figure_differences(s for s in sources.sources if s.figures_written),
         questions=[BriefingQuestion(question=q.question, article_ids=[s.article_id], evidence=q.evidence)
                    for s in summaries for q in s.open_questions],
         refs=[

@@ -103,6 +103,7 @@ def test_one_quantity_given_as_different_figures_is_a_source_difference():
 
 
 def _sentences(texts):
-    from summarizer.candidates import sentence_quotes
+    from summarizer.articles import Article
+    from summarizer.prose import sources_of
 
-    return [q for article_id, text in texts.items() for q in sentence_quotes(article_id, text)]
+    return sources_of({article_id: Article(id=article_id, text=text) for article_id, text in texts.items()}).sources
