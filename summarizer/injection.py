@@ -49,11 +49,12 @@ def instruction_spans(text: str) -> list[tuple[int, int]]:
     return list(_spans(text))
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=16384)
 def _spans(text: str) -> tuple[tuple[int, int], ...]:
     # Remembered per text: an article is scanned when it is loaded, then again by the
     # reading, grounding and prose checks (0.2 ms a scan, three an article before). The
-    # cache holds the texts the articles hold anyway.
+    # cache holds the texts the articles hold anyway; at 4,096 entries a day of 10,000
+    # articles was scanned afresh for the briefing call (1.75 s).
     spans: list[tuple[int, int]] = []
     for match in _INSTRUCTION.finditer(text):
         start = max((m.end() for m in _BOUNDARY.finditer(text, 0, match.start())), default=0)
