@@ -21,7 +21,7 @@ from . import __version__, daycache
 from .articles import Article, load_articles
 from .backends import build_backend
 from .batch import BatchRun, Deferred
-from .calls import Backend, EndpointRefused, ModelCallError
+from .calls import Backend, CallStats, EndpointRefused, ModelCallError
 from .errors import UsageError
 from .extract import planned_calls, summarize
 from .fillcache import RememberedFills
@@ -350,10 +350,11 @@ class Run:
             # back 0.16 s. Started at the first answer only, 100 articles at 500 ms a call waited
             # for it before grouping (pipeline 2.30 s; 1.83 s now; medians of 3).
             told = progress
+            timed: list[asyncio.TimerHandle] = []
 
             def progress(event: str, article_id: str) -> None:
-                if event == "start":
-                    asyncio.get_running_loop().call_later(0.3, preload)
+                if event == "start" and not timed:
+                    timed.append(asyncio.get_running_loop().call_later(0.3, preload))
                 elif event in ("done", "failed"):
                     preload()
                 if told is not None:
@@ -427,7 +428,8 @@ class Run:
             await batch.settle(articles_pending or pending)
         raise ModelCallError(f"still waiting for replies after {batch.policy.max_rounds} batch rounds")
 
-def _run_totals(metadata: RunMetadata, stats) -> None:
+
+def _run_totals(metadata: RunMetadata, stats: CallStats) -> None:
     metadata.prompt_tokens, metadata.completion_tokens = stats.prompt_tokens, stats.completion_tokens
     metadata.model_calls, metadata.cache_hits = stats.model_calls, stats.cache_hits
     metadata.transport_retries = stats.transport_retries

@@ -82,18 +82,20 @@ class Source:
             self._folded = fold_text(self.text)
         return self._folded
 
-    @property
-    def days(self) -> set[dt.date]:
+    def _dates(self) -> tuple[set[dt.date], list[tuple[int, int, str]]]:
+        """(its days, the date phrases they were read from), read once."""
         if self._dated is None:
             self._dated = _days(self.text, self.anchor) if self.may_date else (set(), [])
-        return self._dated[0]
+        return self._dated
+
+    @property
+    def days(self) -> set[dt.date]:
+        return self._dates()[0]
 
     @property
     def numbers(self) -> set[str]:
-        if self._numbers is None:
-            self.days  # noqa: B018  (reads the date phrases, whose digits are no figures)
-            assert self._dated is not None
-            self._numbers = _numbers(self.text, self._dated[1]) if self.figures_written else set()
+        if self._numbers is None:  # the digits of a date phrase are no figure
+            self._numbers = _numbers(self.text, self._dates()[1]) if self.figures_written else set()
         return self._numbers
 
 
