@@ -85,11 +85,6 @@ def sentence_spans(text: str) -> list[Sentence]:
     return out
 
 
-def sentence_quotes(article_id: str, text: str) -> list[Quote]:
-    """Every sentence of an article as a quote at its span; sentences planted for a model are left out."""
-    return [_quote(article_id, text, s) for s in sentence_spans(blank_instructions(text))]
-
-
 def sentence_at(sentences: list[Sentence], offset: int) -> Sentence | None:
     return next((s for s in sentences if s.start <= offset < s.end), None)
 

@@ -118,9 +118,6 @@ class Sources:
             if s.may_date:
                 self.dated.append(index)
 
-    def __len__(self) -> int:
-        return len(self.sources)
-
     def most_telling(self, names: set, numbers: set, days: set, words: set, chosen: set[int]) -> int | None:
         """The sentence (its index) that carries most of what is still unsupported, a fact counting
         twice a word; of equals, the first in the articles' order. None: no sentence carries any.
