@@ -154,13 +154,15 @@ class Run:
         else:
             started = time.monotonic()
             day_key = self._day_key("briefing", articles, day, load_failures, duplicates)
-            stored = daycache.get(self.fills_cache, day_key) if day_key else None
-            if stored is not None:
-                briefing = daycache.briefing_from(stored, time.monotonic() - started)
-            else:
+            stored = daycache.get(
+                self.fills_cache, day_key, lambda text: daycache.briefing_from(text, time.monotonic() - started)
+            ) if day_key else None
+            if stored is None:
                 briefing = await self._brief(articles, day, progress, load_failures, duplicates)
                 if day_key and daycache.storable(briefing.metadata.failures):
                     daycache.put(self.fills_cache, day_key, daycache.briefing_value(briefing))
+            else:
+                briefing = stored
         if since is not None:
             from .changes import track
 
@@ -306,9 +308,11 @@ class Run:
         else:
             started = time.monotonic()
             day_key = self._day_key("front page", articles, day, load_failures, duplicates, threshold=threshold)
-            stored = daycache.get(self.fills_cache, day_key) if day_key else None
-            if stored is not None:
-                page, briefed = daycache.stories_from(stored, time.monotonic() - started)
+            found = daycache.get(
+                self.fills_cache, day_key, lambda text: daycache.stories_from(text, time.monotonic() - started)
+            ) if day_key else None
+            if found is not None:
+                page, briefed = found
             else:
                 page, briefed = await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold)
                 if day_key and daycache.storable(page.metadata.failures):
