@@ -99,6 +99,12 @@ class Source:
         return self._numbers
 
 
+def carried(source: Source, names: set, numbers: set, days: set, words: set) -> tuple[int, int]:
+    """(the names, figures and days still wanted that `source` carries, the words still wanted it shares)."""
+    facts = len(names.intersection(source.tokens)) + len(numbers & source.numbers) + len(days & source.days)
+    return facts, len(words.intersection(source.words))
+
+
 class Sources:
     """The sentences a day's prose can be cited to, indexed by their words, names and figures."""
 
@@ -145,9 +151,8 @@ class Sources:
         for bound, negative in bounded:
             if best is not None and (bound, negative) < best:
                 break
-            s = self.sources[-negative]
-            facts = len(names.intersection(s.tokens)) + len(numbers & s.numbers) + len(days & s.days)
-            candidate = ((2 * facts + len(words.intersection(s.words)), facts), negative)
+            facts, shared = carried(self.sources[-negative], names, numbers, days, words)
+            candidate = ((2 * facts + shared, facts), negative)
             if best is None or candidate > best:
                 best = candidate
         if days and (best is None or ((2 * len(days), len(days)), 0) > best):
@@ -157,8 +162,8 @@ class Sources:
                     continue
                 if best is not None and ((2 * len(days), len(days)), -index) < best:
                     break
-                carried = len(days & self.sources[index].days)
-                candidate = ((2 * carried, carried), -index)
+                on_day = len(days & self.sources[index].days)
+                candidate = ((2 * on_day, on_day), -index)
                 if best is None or candidate > best:
                     best = candidate
         if best is None or best[0] == (0, 0):
@@ -277,10 +282,6 @@ def check_sentence(sentence: str, sources: Sources | list[Source], anchor: dt.da
     content = _content_words(flat)
     index = sources if isinstance(sources, Sources) else Sources(sources)
 
-    def gain(source: Source, names_left: set, numbers_left: set, days_left: set, words_left: set) -> tuple[int, int]:
-        facts = len(names_left.intersection(source.tokens)) + len(numbers_left & source.numbers) + len(days_left & source.days)
-        return facts, len(words_left.intersection(source.words))
-
     def support(chosen: list[Source]) -> float:
         cited = " ".join(s.folded for s in chosen)
         return sum(w in cited for w in content) / len(content) if content else 1.0
@@ -293,7 +294,7 @@ def check_sentence(sentence: str, sources: Sources | list[Source], anchor: dt.da
         if found is None:
             break
         best = index.sources[found]
-        facts, shared = gain(best, names_left, numbers_left, days_left, words_left)
+        facts, shared = carried(best, names_left, numbers_left, days_left, words_left)
         short_of_words = support(chosen) < MIN_WORD_SUPPORT
         if facts == 0 and not (shared >= 2 and (short_of_words or not chosen)):
             break  # a further citation must carry something the others do not
