@@ -82,3 +82,36 @@ def test_progress_reports_every_article_once_and_the_briefing_waits_for_all(tmp_
     assert sorted(done) == sorted(p.stem for p in paths) and len(done) == len(set(done))
     assert [e for e, _ in events].count("start") == 8
     assert briefing_arrival > last_article
+
+
+def test_requests_waiting_for_a_slot_go_out_before_the_replies_that_freed_it_are_read():
+    # A burst of replies (calls sent together come back together) must not keep the next requests
+    # waiting while each reply is validated and grounded: the slots would idle for the whole burst.
+    from summarizer.calls import ChatRequest
+    from summarizer.ratelimit import Throttled
+
+    events: list[str] = []
+
+    async def main() -> None:
+        burst = asyncio.Event()
+
+        async def answer(request):
+            events.append(f"sent {request.labels['n']}")
+            if request.labels["n"] in ("1", "2"):
+                await burst.wait()  # the first two come back together
+            return {"ok": True}
+
+        throttled = Throttled(FunctionModel(answer), concurrency=2)
+
+        async def call(n: int) -> None:
+            await throttled.complete(ChatRequest({"messages": []}, {"n": str(n)}))
+            events.append(f"read {n}")
+
+        calls = [asyncio.ensure_future(call(n)) for n in (1, 2, 3, 4)]
+        await asyncio.sleep(0.01)
+        burst.set()
+        await asyncio.gather(*calls)
+
+    asyncio.run(main())
+    assert events[:2] == ["sent 1", "sent 2"]
+    assert events.index("sent 3") < events.index("read 1") and events.index("sent 4") < events.index("read 1")
