@@ -251,3 +251,31 @@ def test_terms_read_ahead_as_each_summary_arrives_group_as_scikit_learn_reads_th
     read = {a.id: stories.article_terms(a) for a in articles[::2]}  # some read ahead, the others at grouping
     assert ([(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries, terms=read)]
             == [(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries)])
+
+
+def test_clustering_from_the_distance_triangle_labels_as_scikit_learn_does_from_the_square(monkeypatch):
+    # stories._exact computes only the triangle of distances that AgglomerativeClustering hands
+    # scipy, in stripes, and cuts the tree itself. Its labels, numbering included (a large day's
+    # second round is ordered by them), must be the ones scikit-learn gives on the whole square.
+    import numpy as np
+    from scipy import sparse
+    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.metrics.pairwise import cosine_distances, linear_kernel
+    from sklearn.preprocessing import normalize
+
+    from summarizer import stories
+
+    monkeypatch.setattr(stories, "STRIPE", 37)  # several stripes, the last one short
+    rng = np.random.default_rng(7)
+    for trial in range(12):
+        n, terms = int(rng.integers(2, 260)), int(rng.integers(5, 200))
+        rows = sparse.random(n, terms, density=float(rng.uniform(0.02, 0.3)), format="csr", random_state=trial)
+        rows.data = np.floor(rows.data * 4) + 1  # few distinct weights: many tied distances
+        rows = normalize(rows)
+        for means, matrix in ((False, rows), (True, rows * 0.7)):
+            square = (1.0 - linear_kernel(matrix)).clip(0.0, None) if means else cosine_distances(matrix)
+            for threshold in (0.3, 0.7, 0.9):
+                expected = AgglomerativeClustering(
+                    n_clusters=None, distance_threshold=threshold, metric="precomputed", linkage="average"
+                ).fit_predict(square) if n > 1 else [0]
+                assert stories._exact(matrix, threshold, means) == [int(x) for x in expected], (trial, means, threshold)
