@@ -206,7 +206,7 @@ def _exact(rows, threshold: float, means: bool = False) -> list[int]:
 
     What AgglomerativeClustering(metric="precomputed", linkage="average") gives on the square of
     distances, from the triangle that it hands scipy anyway (tests/test_stories.py holds the two
-    equal): 2,000 articles took 0.45 s that way and 0.2 s this.
+    equal): clustering 2,000 articles took 0.31 s that way and 0.19 s this.
     """
     from scipy.cluster.hierarchy import linkage
 
