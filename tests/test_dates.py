@@ -201,3 +201,40 @@ def test_found_phrases_resolve() -> None:
     # what the finder highlights, the resolver must understand
     for _, _, phrase in find_date_phrases(ARTICLE):
         assert resolve_date(phrase, ANCHOR).date is not None, phrase
+
+
+def test_the_check_of_how_a_date_can_begin_finds_every_match_the_full_pattern_finds() -> None:
+    # dates._STARTS lets the pattern skip positions where no date expression can begin. Every
+    # match must be the one the pattern finds without it: on real articles, and on text made of
+    # the patterns' own words glued to other words, in any case, with the letters that
+    # case-folding treats specially.
+    import random
+    import re
+
+    from summarizer import dates
+    from summarizer.articles import load_articles
+
+    from .conftest import ROOT, SEEDS
+
+    words = ("the this next last past coming following early mid late end beginning start middle of "
+             "today tonight tomorrow yesterday morning week weekend month year 17th 3rd 1 30 2025 1999 "
+             "2025-10-17 May march Sept. oct Nov December Friday tuesday SUNDAY by in since Theresa "
+             "bathe timid translate 17th century floor ſtart K İ ı , . ( ) - /").split()
+    rnd = random.Random(11)
+    texts = [a.text for a in load_articles([SEEDS, ROOT / "tests" / "corpus"]).articles]
+    texts += [rnd.choice(("", " ", "x")).join(rnd.choice(words) for _ in range(rnd.randint(1, 12))) for _ in range(3000)]
+    texts += [rnd.choice(("", " ")).join(w.upper() if rnd.random() < 0.2 else w for w in rnd.sample(words, 8))
+              for _ in range(3000)]
+    phrases = ["beginning of November", "start of 2026", "end of next month", "middle of this year", "mid-March",
+               "late 2025", "early November", "the 17th", "Friday, Oct. 17, 2025", "following week", "this past Monday"]
+    texts += [glue + phrase for phrase in phrases for glue in ("", "x", "ba", "A", "the ", "ſ")]
+    for lenient in (False, True):
+        with_check, without = dates._build(lenient), dates._build(lenient, starts="")
+        lower_with, lower_without = re.compile(with_check.pattern), re.compile(without.pattern)
+        for text in texts:
+            def found(pattern, text=text):
+                return [(m.span(), m.lastgroup, m.groupdict()) for m in pattern.finditer(text)]
+
+            assert found(with_check) == found(without), text
+            assert found(lower_with, text.lower()) == found(lower_without, text.lower()), text
+    assert any(dates._build(False).search(t) for t in texts)
