@@ -30,7 +30,7 @@ from .prose import Source, article_sources
 from .ratelimit import Throttled
 from .schemas import ArticleSummary, Briefing, Failure, FrontPage, FrontPageStory, RunMetadata
 from .settings import ModelSettings, SettingsError
-from .stories import STORY_THRESHOLD, Story, article_terms, group_stories, preload
+from .stories import STORY_THRESHOLD, Story, TermCounts, article_terms, group_stories, preload
 from .structured import Filler, StructuredClient
 from .synthesize import assemble, day_parts, narrate
 from .templates import Template, load_template
@@ -207,12 +207,12 @@ class Run:
                     if progress:
                         progress("failed", article.id)
                     if reading is not None:
-                        reading.read(article, summarized=False)
+                        reading.read(article, None)
                     return Failure(article_id=article.id, stage="article", reason=str(error))
                 if progress:
                     progress("done", article.id)
                 if reading is not None:
-                    reading.read(article, summarized=True)
+                    reading.read(article, summary)
                 return summary
 
         tasks = [asyncio.ensure_future(one(a)) for a in articles]
@@ -369,8 +369,8 @@ class Run:
         summaries, failures = await self._summarize_each(articles, progress, reading)
         articles_done = time.monotonic()
         by_id = {s.article_id: s for s in summaries}
-        stories = await off_loop(group_stories, list(articles), by_id, threshold, reading.terms)
-        reading.terms = None  # grouped: no longer needed (100 MB at 10,000 articles)
+        stories = await off_loop(group_stories, list(articles), by_id, threshold, reading.counts)
+        reading.counts = None  # grouped: no longer needed
         grouped = time.monotonic()
 
         async def brief(story: Story) -> Briefing:
@@ -453,13 +453,14 @@ class Reading:
 
     def __init__(self, terms: bool) -> None:
         self.sources: dict[str, list[Source]] = {}  # the sentences the prose check cites (prose.article_sources)
-        self.terms: dict[str, str] | None = {} if terms else None  # the words grouping compares
+        self.counts: TermCounts | None = TermCounts() if terms else None  # the features grouping compares
 
-    def read(self, article: Article, summarized: bool) -> None:
-        if summarized:  # a failed article is in no briefing, but it is grouped
+    def read(self, article: Article, summary: ArticleSummary | None) -> None:
+        """Read the article whose summary has arrived (None: it failed; it is in no briefing, but it is grouped)."""
+        if summary is not None:
             self.sources[article.id] = article_sources(article.id, article)
-        if self.terms is not None:
-            self.terms[article.id] = article_terms(article)
+        if self.counts is not None:
+            self.counts.add(article.id, article_terms(article), summary)
 
 
 def _newest(articles: Sequence[Article]) -> dt.date:

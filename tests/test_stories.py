@@ -247,9 +247,56 @@ def test_terms_read_ahead_as_each_summary_arrives_group_as_scikit_learn_reads_th
         items = " ".join(a.name.replace(" ", "_") for a in summary.actors) + " " + " ".join(m.name for m in summary.measures)
         whole = analyzer(f"{article.title or ''} {article.text} {names} {names} {items} {items}")
         assert Counter(stories._features(stories.article_terms(article), summary)) == Counter(whole), article.id
-    summaries = {a.id: summarize_from_candidates(a) for a in articles}
-    read = {a.id: stories.article_terms(a) for a in articles[::2]}  # some read ahead, the others at grouping
-    assert ([(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries, terms=read)]
+
+
+def test_features_counted_as_summaries_arrive_make_the_matrix_scikit_learn_makes_from_the_whole_day(monkeypatch):
+    # stories.TermCounts counts each article's features as its summary arrives, in whatever order
+    # the replies come, some before scikit-learn's stop words have loaded. Grouping then lays the
+    # counts out itself. The counts, the vocabulary and the TF-IDF rows must be the ones
+    # scikit-learn builds reading every article through the analyzer after the last reply, to the
+    # last bit: the order of each row is the order its products are summed in.
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    from summarizer import stories
+
+    articles = load_articles([CORPUS / "day1", CORPUS / "day2", SEEDS, ROOT / "tests/corpus/hostile"]).articles
+    summaries = {a.id: summarize_from_candidates(a) for a in articles[1:]}  # the first one failed
+    ordered = sorted(articles, key=lambda a: a.id)
+
+    def analyzer(article):
+        return stories._features(stories.article_terms(article), summaries.get(article.id))
+
+    whole = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, max_features=50_000)
+    expected_vocabulary, expected_counts = whole._count_vocab(ordered, False)
+    expected = whole.fit_transform(ordered)
+
+    counts = stories.TermCounts()
+    arrival = random.Random(3).sample(articles, len(articles))
+    loaded = stories._stop_words
+    monkeypatch.setattr(stories, "_stop_words", lambda: None)  # scikit-learn still loading
+    for article in arrival[:7]:
+        counts.add(article.id, stories.article_terms(article), summaries.get(article.id))
+    assert not counts.counted and len(counts.waiting) == 7
+    monkeypatch.setattr(stories, "_stop_words", loaded)
+    import sklearn.feature_extraction.text  # noqa: F401  (as the preload would)
+    for article in arrival[7:-5]:  # the last five are read at grouping
+        counts.add(article.id, stories.article_terms(article), summaries.get(article.id))
+    assert not counts.waiting
+
+    assert len(counts.counted) == len(articles) - 5
+    for article in arrival[-5:]:
+        counts.add(article.id, stories.article_terms(article), summaries.get(article.id))
+    vocabulary, matrix = counts.counts_matrix([a.id for a in ordered])
+    assert vocabulary == expected_vocabulary and list(vocabulary) == list(expected_vocabulary)
+    for part in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(matrix, part), getattr(expected_counts, part)), part
+
+    tfidf, terms = stories._tfidf(ordered, counts)
+    assert list(terms) == list(whole.get_feature_names_out())
+    for part in ("data", "indices", "indptr"):
+        assert np.array_equal(getattr(tfidf, part), getattr(expected, part)), part
+    assert ([(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries, counts=counts)]
             == [(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries)])
 
 
