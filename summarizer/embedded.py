@@ -157,6 +157,16 @@ def _answers(port: int) -> bool:
         return False
 
 
+def _listening(port: int) -> bool:
+    """Something accepts connections on the port. A server busy generating for another run may not
+    answer /v1/models for seconds; the kernel still accepts the connection for it."""
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
+
+
 class SharedServer(EmbeddedServer):
     """The machine's one embedded server (summarizer.embedded_host), shared by every run and service.
 
@@ -200,7 +210,9 @@ class SharedServer(EmbeddedServer):
                 state = json.loads(state_file.read_text(encoding="utf-8"))
             except (OSError, ValueError):
                 state = {}
-            if state.get("model") == str(model) and _pid_alive(int(state.get("pid", 0))) and _answers(int(state["port"])):
+            # Listening is enough: asked over HTTP while it generated for the run that started it, the
+            # server did not answer within 2 s, and the second of two runs started a server of its own.
+            if state.get("model") == str(model) and _pid_alive(int(state.get("pid", 0))) and _listening(int(state["port"])):
                 self.port, self.pid = int(state["port"]), int(state["pid"])
                 return
             self.port = _free_port()

@@ -115,3 +115,37 @@ def test_requests_waiting_for_a_slot_go_out_before_the_replies_that_freed_it_are
     asyncio.run(main())
     assert events[:2] == ["sent 1", "sent 2"]
     assert events.index("sent 3") < events.index("read 1") and events.index("sent 4") < events.index("read 1")
+
+
+def test_a_run_uses_the_shared_embedded_server_while_it_is_busy_rather_than_starting_another(tmp_path, monkeypatch):
+    # Two runs at once: the first starts the shared server and sends its request; the server,
+    # generating, answers nothing else for a while. The second run must still take that server
+    # (it is alive and listening), not start a second one on the same cores.
+    import json
+    import os
+    import socket
+    import subprocess
+
+    import pytest
+
+    pytest.importorskip("llama_cpp", reason="needs the 'local' extra")
+    from summarizer import embedded
+
+    busy = socket.socket()
+    busy.bind(("127.0.0.1", 0))
+    busy.listen(8)  # accepts connections, never answers a request: a server busy generating
+    port = busy.getsockname()[1]
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "server.json").write_text(json.dumps({"pid": os.getpid(), "port": port, "model": str(embedded.gguf_path())}))
+
+    def no_second_server(*args, **kwargs):
+        raise AssertionError("started a second embedded server")
+
+    monkeypatch.setattr(subprocess, "Popen", no_second_server)
+    server = embedded.SharedServer(folder)
+    try:
+        server.start()
+        assert (server.port, server.pid) == (port, os.getpid())
+    finally:
+        busy.close()
