@@ -6,6 +6,7 @@ The data model comes first; the loaders follow below it.
 from __future__ import annotations
 
 import codecs
+import functools
 import hashlib
 import json
 import re
@@ -15,8 +16,6 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-import frontmatter
-import yaml
 from pydantic import BaseModel, Field, computed_field
 
 from . import injection
@@ -178,31 +177,39 @@ def _read_txt(stem: str, text: str, warnings: list[str]) -> Iterator[Fields]:
         yield {"id": stem, "text": text, "warnings": warnings}
 
 
-class _YAMLLoader(yaml.SafeLoader):
-    """SafeLoader that leaves dates as strings, and refuses aliases.
+@functools.cache
+def _yaml_loader() -> type:
+    """PyYAML's SafeLoader, leaving dates as strings and refusing aliases (made on first use: PyYAML
+    and python-frontmatter are 20 ms of start-up that a folder without front matter never needs).
 
     Front matter has no use for `&anchor` / `*alias`, and a few hundred bytes
     of nested aliases expand into gigabytes (a "billion laughs"): one alias,
     and the front matter is set aside with a warning.
     """
+    import yaml
 
-    def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
-        if self.check_event(yaml.AliasEvent):
-            event = self.peek_event()
-            raise yaml.composer.ComposerError(None, None, "uses a YAML alias (*), which front matter does not allow",
-                                              event.start_mark)
-        return super().compose_node(parent, index)
+    class YAMLLoader(yaml.SafeLoader):
+        def compose_node(self, parent, index):  # type: ignore[no-untyped-def]
+            if self.check_event(yaml.AliasEvent):
+                event = self.peek_event()
+                raise yaml.composer.ComposerError(None, None, "uses a YAML alias (*), which front matter does not allow",
+                                                  event.start_mark)
+            return super().compose_node(parent, index)
 
+    # PyYAML fails the whole mapping on "2025-13-45"; as a string it only costs that one field.
+    def as_string(loader: YAMLLoader, node: yaml.Node) -> str:
+        return str(loader.construct_scalar(node))  # type: ignore[arg-type]
 
-# PyYAML fails the whole mapping on "2025-13-45"; as a string it only costs that one field.
-def _as_string(loader: _YAMLLoader, node: yaml.Node) -> str:
-    return str(loader.construct_scalar(node))  # type: ignore[arg-type]
-
-
-_YAMLLoader.add_constructor("tag:yaml.org,2002:timestamp", _as_string)
+    YAMLLoader.add_constructor("tag:yaml.org,2002:timestamp", as_string)
+    return YAMLLoader
 
 
 def _front_matter(text: str, warnings: list[str]) -> tuple[dict[str, Any], str]:
+    if not text.startswith("---"):  # what the handler's detect() requires first
+        return {}, text
+    import frontmatter
+    import yaml
+
     handler = frontmatter.YAMLHandler()
     if not handler.detect(text):
         return {}, text
@@ -212,7 +219,7 @@ def _front_matter(text: str, warnings: list[str]) -> tuple[dict[str, Any], str]:
         warnings.append("front matter has no closing '---'; kept as text")
         return {}, text
     try:
-        meta = yaml.load(fm, Loader=_YAMLLoader)
+        meta = yaml.load(fm, Loader=_yaml_loader())
     except yaml.YAMLError as e:
         warnings.append(f"malformed YAML front matter ({getattr(e, 'problem', e)}); kept as text")
         return {}, text

@@ -19,8 +19,6 @@ from pathlib import Path
 from typing import Annotated, Any, Optional, get_args
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from .errors import EXIT_FAILED, EXIT_PARTIAL, EXIT_USAGE, SummarizerError
 from .offload import run_sync
@@ -45,9 +43,30 @@ cache_app = typer.Typer(no_args_is_help=True, help="Inspect or empty the disk ca
 app.add_typer(cache_app, name="cache")
 templates_app = typer.Typer(help="List, show and start prompt templates.")
 app.add_typer(templates_app, name="templates")
+
+
+class _Console:
+    """rich's Console, made when first used: importing rich is 20 ms that a quiet run, which prints
+    nothing before its last line, would otherwise spend before its first request."""
+
+    def __init__(self, **options: Any) -> None:
+        self._options = options
+        self._console = None
+
+    def real(self):
+        if self._console is None:
+            from rich.console import Console
+
+            self._console = Console(**self._options)
+        return self._console
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.real(), name)
+
+
 # soft_wrap: an error stays one line however long its path, so scripts can grep it.
-err = Console(stderr=True, soft_wrap=True)
-out = Console(soft_wrap=True)
+err = _Console(stderr=True, soft_wrap=True)
+out = _Console(soft_wrap=True)
 
 
 class Format(str, Enum):
@@ -242,13 +261,13 @@ def _progress(total: int, enabled: bool):
     """A rich progress bar on a terminal; nothing when piped."""
     from contextlib import nullcontext
 
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
     if not enabled or total == 0:
         return nullcontext(None)
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(
         TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=err, transient=False,
+        console=err.real(), transient=False,
     )
 
 
@@ -386,11 +405,13 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
         raise typer.Exit(EXIT_PARTIAL)
 
 
-def _score(briefing, gold: Path, articles: Optional[Path], target: Path, console: Console = out) -> dict:
+def _score(briefing, gold: Path, articles: Optional[Path], target: Path, console: Any = out) -> dict:
     from .evaluate import headline_figures, misses, score
     from .outputs import write_json
 
     report = score(briefing, gold, articles)
+    from rich.table import Table
+
     table = Table("measure", "score", title=f"{briefing.metadata.template} against {gold}")
     for label, value in headline_figures(report):
         table.add_row(label, "n/a" if value is None else (f"{value:.2f}" if isinstance(value, float) else str(value)))
@@ -547,6 +568,8 @@ def logs(
     if as_json:
         sys.stdout.write(json_module.dumps(runs, indent=2) + "\n")
         return
+    from rich.table import Table
+
     table = Table("id", "when", "command", "articles", "template", "model", "calls", "cached", "re-asks", "dropped", "tokens", "seconds", title=str(default_log_path()))
     for r in runs:
         table.add_row(
@@ -576,15 +599,19 @@ def config(
         data = {"file": str(config_path()), "settings": {k: {"value": v, "from": f} for k, (v, f) in shown.items()}}
         sys.stdout.write(json_module.dumps(data, indent=2, default=str) + "\n")
         return
+    from rich.table import Table
+
     table = Table("setting", "value", "from", title=f"settings file: {config_path()}")
     for key, (value, origin) in shown.items():
         table.add_row(key, "" if value is None else str(value), origin)
     _tables().print(table)
 
 
-def _tables() -> Console:
+def _tables():
     """stdout for tables: as wide as the terminal, and never cut to 80 columns when piped."""
-    return out if out.is_terminal else Console(soft_wrap=True, width=400)
+    from rich.console import Console
+
+    return out.real() if out.is_terminal else Console(soft_wrap=True, width=400)
 
 
 @templates_app.callback(invoke_without_command=True)
@@ -601,6 +628,8 @@ def templates_list(
     if as_json:
         sys.stdout.write(json_module.dumps(rows, indent=2) + "\n")
         return
+    from rich.table import Table
+
     table = Table("name", "hash", "folder")
     for row in rows:
         table.add_row(row["name"], row["hash"], row["folder"])
