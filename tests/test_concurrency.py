@@ -149,3 +149,29 @@ def test_a_run_uses_the_shared_embedded_server_while_it_is_busy_rather_than_star
         assert (server.port, server.pid) == (port, os.getpid())
     finally:
         busy.close()
+
+
+def test_the_first_request_goes_out_before_every_other_prompt_is_rendered(tmp_path, monkeypatch):
+    # A day of 60 articles with 64 allowed in flight: the first request must not wait for the
+    # other 59 prompts to be rendered (it did: all were, before the first connection was made).
+    from summarizer.templates import Template
+
+    rendered = [0]
+    at_first_request: list[int] = []
+    messages = Template.messages
+
+    def counted(self, *args, **kwargs):
+        rendered[0] += 1
+        return messages(self, *args, **kwargs)
+
+    def answer(body):
+        if not at_first_request:
+            at_first_request.append(rendered[0])
+        return echo_reply(body)
+
+    monkeypatch.setattr(Template, "messages", counted)
+    paths = articles(tmp_path, 60)
+    with FakeOpenAIServer(answer) as server:
+        briefing = build_briefing(paths, date=DAY, settings=settings(server), concurrency=64)
+    assert len(briefing.articles) == 60 and rendered[0] >= 60
+    assert at_first_request[0] <= 10, at_first_request
