@@ -47,7 +47,9 @@ def budget_tokens(context_tokens: int, reply_tokens: int) -> int:
 
 def split(text: str, max_tokens: int, count: TokenCounter = estimate_tokens) -> list[Chunk]:
     """Chunks of at most `max_tokens` (as `count` counts), overlapping by about a tenth."""
-    if estimate_tokens(text) <= max_tokens or count(text) <= max_tokens:
+    # Each token of the estimate covers a character at least: a text no longer than the budget fits
+    # without being counted (counting was 3% of our time per article, for news that always fits).
+    if len(text) <= max_tokens or estimate_tokens(text) <= max_tokens or count(text) <= max_tokens:
         return [Chunk(0, 1, 0, len(text), text)]
     points, paragraph_ends = _cut_points(text, max_tokens, count)
     # Tokens from the start of the text to each cut point, summed segment by segment.

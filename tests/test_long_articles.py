@@ -85,6 +85,15 @@ def test_chunks_are_sized_in_tokens_not_characters():
     assert all(estimate_tokens(p.text) <= limit for p in chunks.split(dense, limit))
 
 
+def test_a_text_no_longer_than_the_budget_is_never_estimated_over_it():
+    # chunks.split takes a text no longer than its budget as one chunk without counting it: every
+    # estimated token must cover a character at least, whatever the text is made of.
+    for text in ("a", "ab cd", "?!.,;", "\u00e9t\u00e9 \u4e2d\u6587 \U0001f600", "x" * 7 + "." * 5, "Row 1: 4.1%/7.9%; $12.3bn",
+                 "\t\n \u200b\u00a0-", (SEEDS / "000_ca7bab2cb521082e.txt").read_text(encoding="utf-8")):
+        assert estimate_tokens(text) <= len(text), text
+        assert len(chunks.split(text, len(text))) == 1
+
+
 def test_the_embedded_count_is_the_models_own():
     pytest.importorskip("llama_cpp")
     text = (SEEDS / "000_ca7bab2cb521082e.txt").read_text(encoding="utf-8")
