@@ -359,11 +359,11 @@ class Run:
     async def _brief_stories(self, articles, day, progress, load_failures, duplicates, threshold):
         started = time.monotonic()
         if len(articles) > 1:
-            # scikit-learn (0.8 s to import) loads while the articles are summarised: at the first
-            # answer, or 0.3 s after the first article starts if that comes first. Not during
-            # start-up, which is CPU-bound too: started at once, the import held the first request
-            # back 0.16 s. Started at the first answer only, 100 articles at 500 ms a call waited
-            # for it before grouping (pipeline 2.30 s; 1.83 s now; medians of 3).
+            # numpy and scipy (0.3 s to import; scikit-learn's 0.8 s before grouping stopped using
+            # it) load while the articles are summarised: at the first answer, or 0.3 s after the
+            # first article starts if that comes first. Not during start-up, which is CPU-bound
+            # too: started at once, the import held the first request back 0.16 s. Started at the
+            # first answer only, 100 articles at 500 ms a call waited for it before grouping.
             told = progress
             timed: list[asyncio.TimerHandle] = []
 

@@ -1,6 +1,6 @@
 """Grouping a day's articles into stories: one folder, many stories, each briefed on its own.
 
-Articles are compared by TF-IDF (scikit-learn) over their title, their text,
+Articles are compared by TF-IDF over their title, their text,
 and, weighted up, the names they mention and the actors and measures read
 off them: two articles on one story share the people, places and measures
 they name far more than their wording. Articles are joined by agglomerative
@@ -10,10 +10,18 @@ an article that fits no story is a story of its own, never dropped.
 
 Why two articles were grouped is kept with each story: the terms its
 articles share that weigh most.
+
+The weights and distances are scikit-learn's (TfidfVectorizer, cosine distances,
+AgglomerativeClustering), bit for bit, but computed here with numpy and scipy:
+importing scikit-learn took 0.55 s of CPU on top of scipy's 0.3 s, most of
+our own CPU in a run of 100 articles. tests/test_stories.py holds every step
+equal to scikit-learn's own.
 """
 
 from __future__ import annotations
 
+import functools
+import importlib.util
 import re
 import sys
 import threading
@@ -21,6 +29,7 @@ from array import array
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from .articles import Article
 from .choices import name_choices
@@ -58,20 +67,28 @@ def article_terms(article: Article) -> str:
     return " ".join(_TERM.findall(f"{article.title or ''} {article.text} {names} {names}".lower()))
 
 
-def _stop_words() -> frozenset[str] | None:
-    """scikit-learn's English stop words, once its preload has loaded them; None until then (importing
-    them here would hold the event loop for the whole 0.8 s of scikit-learn)."""
-    module = sys.modules.get("sklearn.feature_extraction._stop_words")
-    return getattr(module, "ENGLISH_STOP_WORDS", None)
+@functools.cache
+def english_stop_words() -> frozenset[str]:
+    """scikit-learn's English stop words, read from its data file without importing scikit-learn
+    (which costs 0.55 s before anything can be read from it)."""
+    spec = importlib.util.find_spec("sklearn")  # locates the package; imports nothing
+    for folder in (spec.submodule_search_locations or []) if spec else []:
+        path = Path(folder) / "feature_extraction" / "_stop_words.py"
+        if path.is_file():
+            namespace: dict = {}
+            exec(compile(path.read_text(encoding="utf-8"), str(path), "exec"), namespace)
+            if isinstance(namespace.get("ENGLISH_STOP_WORDS"), frozenset):
+                return namespace["ENGLISH_STOP_WORDS"]
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # laid out otherwise: the slow way
+
+    return ENGLISH_STOP_WORDS
 
 
-def _features(terms: str, summary: ArticleSummary | None, stop_words: frozenset[str] | None = None) -> list[str]:
+def _features(terms: str, summary: ArticleSummary | None) -> list[str]:
     """The terms, then the summary's actors and measures (twice), stop words out, and every two
     terms in a row: what TfidfVectorizer(stop_words="english", ngram_range=(1, 2)) reads from
     the same text (tests/test_stories.py holds them equal)."""
-    if stop_words is None:
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS as stop_words
-
+    stop_words = english_stop_words()
     items = ""
     if summary is not None:
         items = " ".join(a.name.replace(" ", "_") for a in summary.actors) + " " + " ".join(m.name for m in summary.measures)
@@ -87,36 +104,24 @@ class TermCounts:
     Counting 2,000 articles' features after the last reply took 0.15 s of the day's tail, 0.7 s
     at 10,000; and the articles' words, held until then as text, were 100 MB at 10,000. A
     feature is kept once, as a number; an article holds its features' numbers and counts.
-    Articles read before scikit-learn's stop words have loaded wait, as text, to be counted
-    with the next article read after (or at grouping).
     """
 
     def __init__(self) -> None:
         self.numbers: dict[str, int] = {}  # feature -> its number, in the order first counted
         self.counted: dict[str, tuple[array, array]] = {}  # article id -> (feature numbers, counts)
-        self.waiting: dict[str, tuple[str, ArticleSummary | None]] = {}  # article id -> (terms, summary)
 
     def __contains__(self, article_id: str) -> bool:
-        return article_id in self.counted or article_id in self.waiting
+        return article_id in self.counted
 
     def add(self, article_id: str, terms: str, summary: ArticleSummary | None) -> None:
-        """Count the article (its `article_terms` and its summary, None if it failed), or hold it
-        until the stop words are there."""
-        self.waiting[article_id] = (terms, summary)
-        stop_words = _stop_words()
-        if stop_words is not None:
-            self._count_waiting(stop_words)
-
-    def _count_waiting(self, stop_words: frozenset[str]) -> None:
+        """Count the article: its `article_terms` and its summary (None if it failed)."""
         numbers = self.numbers
-        for article_id, (terms, summary) in self.waiting.items():
-            # Counter keeps each feature where it first occurs, which is the order scikit-learn numbers them in.
-            counts = Counter(_features(terms, summary, stop_words))
-            self.counted[article_id] = (
-                array("i", [numbers.setdefault(feature, len(numbers)) for feature in counts]),
-                array("i", counts.values()),
-            )
-        self.waiting.clear()
+        # Counter keeps each feature where it first occurs, which is the order scikit-learn numbers them in.
+        counts = Counter(_features(terms, summary))
+        self.counted[article_id] = (
+            array("i", [numbers.setdefault(feature, len(numbers)) for feature in counts]),
+            array("i", counts.values()),
+        )
 
     def counts_matrix(self, article_ids: Sequence[str]):
         """The articles' counts (rows in the order of `article_ids`) and the vocabulary, exactly as
@@ -125,9 +130,7 @@ class TermCounts:
         products are summed in, so every distance is the same to the last bit)."""
         import numpy as np
         from scipy import sparse
-        from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
-        self._count_waiting(ENGLISH_STOP_WORDS)
         rows = [self.counted[article_id] for article_id in article_ids]
         numbers = np.concatenate([np.frombuffer(row[0], dtype=np.intc) for row in rows])
         if not numbers.size:
@@ -151,20 +154,18 @@ _preloading: list[threading.Thread] = []
 
 
 def preload() -> None:
-    """Import scikit-learn in a thread of its own, now, while the model calls are in flight.
+    """Import numpy and scipy in a thread of its own, now, while the model calls are in flight.
 
-    The import takes 0.8 s on 2 cores; grouping needs it only once every article is
-    summarised, by which time it is done (group_stories' own import then returns at once).
+    The import takes 0.3 s; grouping needs it only once every article is summarised, by
+    which time it is done (group_stories' own import then returns at once).
     """
-    if _preloading or "sklearn.utils.extmath" in sys.modules:
+    if _preloading or "scipy.cluster.hierarchy" in sys.modules:
         return
 
     def load() -> None:
         try:
             import scipy.cluster.hierarchy  # noqa: F401
-            import sklearn.feature_extraction.text  # noqa: F401
-            import sklearn.preprocessing  # noqa: F401
-            import sklearn.utils.extmath  # noqa: F401
+            import scipy.sparse  # noqa: F401
         except Exception:  # grouping's own import will say what is wrong
             pass
 
@@ -206,16 +207,52 @@ def group_stories(
     return stories
 
 
-def _tfidf(ordered: Sequence[Article], counts: TermCounts):
-    """The articles' TF-IDF rows (l2-normalised, log of the counts) and the features' names."""
-    from sklearn.feature_extraction.text import TfidfVectorizer
+#: The most features compared: the most frequent in the day (TfidfVectorizer's max_features).
+MAX_FEATURES = 50_000
 
-    vectorizer = TfidfVectorizer(sublinear_tf=True, max_features=50_000)
-    # The counting is TermCounts' (the same counts, see counts_matrix); the rest, the features'
-    # order, the limit and the weights, is scikit-learn's own.
-    vectorizer._count_vocab = lambda ids, fixed: counts.counts_matrix(ids)
-    matrix = vectorizer.fit_transform([a.id for a in ordered])
-    return matrix, vectorizer.get_feature_names_out()
+
+def _tfidf(ordered: Sequence[Article], counts: TermCounts) -> tuple:
+    """The articles' TF-IDF rows and the features' names: what TfidfVectorizer(sublinear_tf=True,
+    max_features=MAX_FEATURES).fit_transform gives, step for step (features in alphabetical
+    order, the most frequent kept, weights 1 + log of the count times the smoothed idf, rows of
+    unit length)."""
+    import numpy as np
+
+    vocabulary, matrix = counts.counts_matrix([a.id for a in ordered])
+    names = sorted(vocabulary)
+    alphabetical = np.empty(len(names), dtype=matrix.indices.dtype)
+    for number, name in enumerate(names):
+        alphabetical[vocabulary[name]] = number
+    matrix.indices = alphabetical.take(matrix.indices, mode="clip")
+    kept = np.arange(len(names))
+    if len(names) > MAX_FEATURES:
+        # argsort's own order among equal counts, as scikit-learn sorts them.
+        kept = np.sort((-np.asarray(matrix.sum(axis=0)).ravel()).argsort()[:MAX_FEATURES])
+    matrix = matrix[:, kept]  # as scikit-learn selects them (it does so when keeping all, too)
+    names = [names[i] for i in kept]
+    documents = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64) + 1.0
+    idf = np.full_like(documents, matrix.shape[0] + 1)
+    idf /= documents
+    np.log(idf, out=idf)
+    idf += 1.0
+    np.log(matrix.data, out=matrix.data)
+    matrix.data += 1.0
+    matrix.data *= idf[matrix.indices]
+    return _unit_rows(matrix), names
+
+
+def _unit_rows(matrix):
+    """Each row divided by its length, in place: sklearn.preprocessing.normalize(norm="l2"), whose
+    sums of squares run along the row in stored order, as scipy's matrix-vector product does."""
+    import numpy as np
+    from scipy import sparse
+
+    squares = sparse.csr_matrix((matrix.data * matrix.data, matrix.indices, matrix.indptr), shape=matrix.shape)
+    totals = squares @ np.ones(matrix.shape[1])
+    lengths = np.sqrt(totals)
+    lengths[totals == 0.0] = 1.0  # an empty row stays as it is
+    matrix.data /= np.repeat(lengths, np.diff(matrix.indptr))
+    return matrix
 
 
 #: The most articles clustered in one piece: their distances are BLOCK² floats (2,500: 50 MB).
@@ -230,29 +267,38 @@ STRIPE = 250
 def _condensed_distances(rows, means: bool):
     """1 - a.b for every pair i < j of `rows`, in scipy's condensed order: the upper triangle
     sklearn's AgglomerativeClustering reads from cosine_distances (or, for `means`, 1 minus
-    linear_kernel), computed by the same call (safe_sparse_dot), bit for bit, but half of it.
+    linear_kernel), bit for bit, but half of it.
 
     The whole square was 4 million products at 2,000 articles, each pair twice, then held
-    three times over (the square, its clipped copy, the triangle's index arrays).
+    three times over (the square, its clipped copy, the triangle's index arrays). scipy's sparse
+    product sums in the same order as scikit-learn's, at half its speed, but without the GIL:
+    the stripes go to two threads.
     """
+    from concurrent.futures import ThreadPoolExecutor
+
     import numpy as np
-    from sklearn.preprocessing import normalize
-    from sklearn.utils.extmath import safe_sparse_dot
 
     # cosine_similarity normalises the rows again (already unit, they can move by a unit in the last place).
-    rows = rows if means else normalize(rows, copy=True)
+    rows = rows if means else _unit_rows(rows.copy())
     n = rows.shape[0]
     condensed = np.empty(n * (n - 1) // 2)
-    at = 0
+    stripes, at = [], 0
     for top in range(0, n - 1, STRIPE):
-        bottom = min(top + STRIPE, n - 1)
+        stripes.append((top, min(top + STRIPE, n - 1), at))
+        at += sum(n - row - 1 for row in range(top, min(top + STRIPE, n - 1)))
+
+    def stripe(top: int, bottom: int, at: int) -> None:
         # Rows top..bottom against columns top..n: each sum runs over the shared terms in the
         # same order as in the whole product, so every value is the one the square held.
-        products = safe_sparse_dot(rows[top:bottom], rows[top:].T, dense_output=True)
+        products = (rows[top:bottom] @ rows[top:].T).toarray()
         for i in range(bottom - top):
             width = n - top - i - 1
             condensed[at:at + width] = products[i, i + 1:]
             at += width
+
+    with ThreadPoolExecutor(2, thread_name_prefix="summarizer-distances") as pool:
+        for done in [pool.submit(stripe, *s) for s in stripes]:
+            done.result()
     condensed *= -1
     condensed += 1
     return np.clip(condensed, 0.0, 2.0, out=condensed)

@@ -249,12 +249,13 @@ def test_terms_read_ahead_as_each_summary_arrives_group_as_scikit_learn_reads_th
         assert Counter(stories._features(stories.article_terms(article), summary)) == Counter(whole), article.id
 
 
-def test_features_counted_as_summaries_arrive_make_the_matrix_scikit_learn_makes_from_the_whole_day(monkeypatch):
+def test_features_counted_as_summaries_arrive_make_the_matrix_scikit_learn_makes_from_the_whole_day():
     # stories.TermCounts counts each article's features as its summary arrives, in whatever order
-    # the replies come, some before scikit-learn's stop words have loaded. Grouping then lays the
-    # counts out itself. The counts, the vocabulary and the TF-IDF rows must be the ones
-    # scikit-learn builds reading every article through the analyzer after the last reply, to the
-    # last bit: the order of each row is the order its products are summed in.
+    # the replies come, and grouping lays the counts out and weighs them itself (numpy and scipy,
+    # no scikit-learn). The counts, the vocabulary, the features' names and the TF-IDF rows must
+    # be the ones scikit-learn's TfidfVectorizer builds reading every article through the
+    # analyzer after the last reply, to the last bit: the order of each row is the order its
+    # products are summed in. Both with every feature kept and with the most frequent only.
     import numpy as np
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -267,35 +268,31 @@ def test_features_counted_as_summaries_arrive_make_the_matrix_scikit_learn_makes
     def analyzer(article):
         return stories._features(stories.article_terms(article), summaries.get(article.id))
 
-    whole = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, max_features=50_000)
-    expected_vocabulary, expected_counts = whole._count_vocab(ordered, False)
-    expected = whole.fit_transform(ordered)
-
     counts = stories.TermCounts()
-    arrival = random.Random(3).sample(articles, len(articles))
-    loaded = stories._stop_words
-    monkeypatch.setattr(stories, "_stop_words", lambda: None)  # scikit-learn still loading
-    for article in arrival[:7]:
+    for article in random.Random(3).sample(articles, len(articles))[:-5]:  # the last five are read at grouping
         counts.add(article.id, stories.article_terms(article), summaries.get(article.id))
-    assert not counts.counted and len(counts.waiting) == 7
-    monkeypatch.setattr(stories, "_stop_words", loaded)
-    import sklearn.feature_extraction.text  # noqa: F401  (as the preload would)
-    for article in arrival[7:-5]:  # the last five are read at grouping
-        counts.add(article.id, stories.article_terms(article), summaries.get(article.id))
-    assert not counts.waiting
-
     assert len(counts.counted) == len(articles) - 5
-    for article in arrival[-5:]:
-        counts.add(article.id, stories.article_terms(article), summaries.get(article.id))
-    vocabulary, matrix = counts.counts_matrix([a.id for a in ordered])
-    assert vocabulary == expected_vocabulary and list(vocabulary) == list(expected_vocabulary)
-    for part in ("data", "indices", "indptr"):
-        assert np.array_equal(getattr(matrix, part), getattr(expected_counts, part)), part
+    for article in ordered:
+        if article.id not in counts:
+            counts.add(article.id, stories.article_terms(article), summaries.get(article.id))
 
-    tfidf, terms = stories._tfidf(ordered, counts)
-    assert list(terms) == list(whole.get_feature_names_out())
-    for part in ("data", "indices", "indptr"):
-        assert np.array_equal(getattr(tfidf, part), getattr(expected, part)), part
+    for limit in (50_000, 400):
+        whole = TfidfVectorizer(analyzer=analyzer, sublinear_tf=True, max_features=limit)
+        expected_vocabulary, expected_counts = whole._count_vocab(ordered, False)
+        expected = whole.fit_transform(ordered)
+        vocabulary, matrix = counts.counts_matrix([a.id for a in ordered])
+        assert vocabulary == expected_vocabulary and list(vocabulary) == list(expected_vocabulary)
+        for part in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(matrix, part), getattr(expected_counts, part)), part
+        stories.MAX_FEATURES, kept = limit, stories.MAX_FEATURES
+        try:
+            tfidf, terms = stories._tfidf(ordered, counts)
+        finally:
+            stories.MAX_FEATURES = kept
+        assert list(terms) == list(whole.get_feature_names_out()), limit
+        for part in ("data", "indices", "indptr"):
+            assert np.array_equal(getattr(tfidf, part), getattr(expected, part)), (limit, part)
+    assert len(terms) == 400
     assert ([(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries, counts=counts)]
             == [(s.id, s.article_ids, s.shared_terms) for s in group_stories(articles, summaries)])
 
