@@ -106,3 +106,33 @@ def test_markdown_shows_quotes_with_their_spans_and_the_run():
     assert "| Actor | Role | Also written | Sources |" in md
     assert "| Scott Bessent | Treasury Secretary | Besent | 2 |" in md
     assert "items dropped as ungrounded: 2" in md
+
+
+def test_a_briefing_file_holds_exactly_what_render_gives_written_as_utf8(tmp_path):
+    # The JSON file is written from pydantic's bytes, and long text in pieces (44 MB at 10,000
+    # articles was held twice over). The files must hold what `render` returns, to the byte:
+    # non-ASCII text, a piece boundary inside a run of multi-byte characters, and the briefing
+    # with and without `changes`.
+    from summarizer import outputs
+    from summarizer.render import render, render_bytes
+    from summarizer.schemas import StoryChanges
+
+    quote = Quote(article_id="a1", text="Gespräche in Genf – 北京 said “no” 🙂", start=0, end=30, score=100)
+    briefing = Briefing(
+        date=dt.date(2025, 10, 26), headline="Überblick: " + "é" * 3000, executive_summary="Talks continue.",
+        actors=[ConsolidatedActor(name="Zoë Ñúñez", article_ids=["a1"], evidence=[quote])],
+        metadata=RunMetadata(provider="fake", model="m", template="default", template_hash="abc"),
+    )
+    with_changes = briefing.model_copy(update={"changes": StoryChanges(since=dt.date(2025, 10, 25))})
+    for b in (briefing, with_changes):
+        for kind in ("json", "md", "html"):
+            target = tmp_path / f"out.{kind}"
+            outputs.write_output(target, render_bytes(b, kind, {}))
+            assert target.read_bytes() == render(b, kind, {}).encode("utf-8"), kind
+    assert '"changes"' not in render(briefing, "json") and '"changes"' in render(with_changes, "json")
+    outputs._PIECE = 1000  # pieces that end inside "é" runs and multi-byte characters
+    try:
+        outputs.write_output(tmp_path / "small.md", render_bytes(briefing, "md", {}))
+    finally:
+        outputs._PIECE = 1 << 20
+    assert (tmp_path / "small.md").read_bytes() == render(briefing, "md", {}).encode("utf-8")
