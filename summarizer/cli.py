@@ -791,6 +791,29 @@ def _tune_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+#: glibc's mallopt parameter for the size from which an allocation gets pages of its own.
+_M_MMAP_THRESHOLD = -3
+
+
+def _tune_allocator() -> None:
+    """Give every allocation of a megabyte or more pages of its own, returned when it is freed.
+
+    glibc raises that threshold by itself each time such a block is freed, up to 32 MB, after
+    which the day's large arrays (the distances of grouping, the prompt of 10,000 summaries,
+    the 44 MB JSON) came from its heaps, were freed there, and stayed in the process: the
+    10,000-article run peaked at 562 MB, 445 MB with the threshold held. Elsewhere than glibc,
+    nothing is changed.
+    """
+    import ctypes
+    import ctypes.util
+
+    try:
+        libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
+        libc.mallopt(_M_MMAP_THRESHOLD, 1 << 20)
+    except (OSError, AttributeError):  # no glibc: musl, macOS, Windows
+        pass
+
+
 def main() -> None:
     signal.signal(signal.SIGTERM, _interrupt)
     # Everything this process creates (outputs, cache entries, the run log) is the user's alone.
@@ -805,6 +828,7 @@ def main() -> None:
     ours.setLevel(logging.WARNING)
     ours.propagate = False
     _tune_collector()
+    _tune_allocator()
     try:
         app()  # typer turns Ctrl-C (and our SIGTERM) into a silent exit 130
     except SystemExit as done:
