@@ -51,7 +51,7 @@ class Story:
 
 
 #: What a term is (scikit-learn's default pattern, but words of two letters or more joined by ' _ -).
-_TERM = re.compile(r"(?u)\b\w[\w'_-]+\b")
+TERM = re.compile(r"(?u)\b\w[\w'_-]+\b")
 
 
 def article_terms(article: Article) -> str:
@@ -64,7 +64,7 @@ def article_terms(article: Article) -> str:
     """
     # A name is one token ("Mike_Johnson"), so that "Johnson" in a sports story does not pull it in.
     names = " ".join(n.replace(" ", "_") for n in name_choices(article.text, limit=200))
-    return " ".join(_TERM.findall(f"{article.title or ''} {article.text} {names} {names}".lower()))
+    return " ".join(TERM.findall(f"{article.title or ''} {article.text} {names} {names}".lower()))
 
 
 @functools.cache
@@ -93,7 +93,7 @@ def _features(terms: str, summary: ArticleSummary | None) -> list[str]:
     if summary is not None:
         items = " ".join(a.name.replace(" ", "_") for a in summary.actors) + " " + " ".join(m.name for m in summary.measures)
     # A term holds no white space (\w, ' _ -), so splitting gives the terms back.
-    words = [t for t in terms.split() + _TERM.findall(f"{items} {items}".lower()) if t not in stop_words]
+    words = [t for t in terms.split() + TERM.findall(f"{items} {items}".lower()) if t not in stop_words]
     return words + [f"{a} {b}" for a, b in zip(words, words[1:])]
 
 
@@ -115,10 +115,14 @@ class TermCounts:
 
     def add(self, article_id: str, terms: str, summary: ArticleSummary | None) -> None:
         """Count the article: its `article_terms` and its summary (None if it failed)."""
+        self.add_features(article_id, _features(terms, summary))
+
+    def add_features(self, key: str, features: list[str]) -> None:
+        """Count one document's features, in the order its analyzer gives them."""
         numbers = self.numbers
         # Counter keeps each feature where it first occurs, which is the order scikit-learn numbers them in.
-        counts = Counter(_features(terms, summary))
-        self.counted[article_id] = (
+        counts = Counter(features)
+        self.counted[key] = (
             array("i", [numbers.setdefault(feature, len(numbers)) for feature in counts]),
             array("i", counts.values()),
         )
@@ -212,22 +216,27 @@ MAX_FEATURES = 50_000
 
 
 def _tfidf(ordered: Sequence[Article], counts: TermCounts) -> tuple:
-    """The articles' TF-IDF rows and the features' names: what TfidfVectorizer(sublinear_tf=True,
-    max_features=MAX_FEATURES).fit_transform gives, step for step (features in alphabetical
+    """The articles' TF-IDF rows and the features' names."""
+    return tfidf(counts, [a.id for a in ordered], MAX_FEATURES)
+
+
+def tfidf(counts: TermCounts, keys: Sequence[str], max_features: int | None = None) -> tuple:
+    """The documents' TF-IDF rows and the features' names: what TfidfVectorizer(sublinear_tf=True,
+    max_features=...).fit_transform gives for them, step for step (features in alphabetical
     order, the most frequent kept, weights 1 + log of the count times the smoothed idf, rows of
-    unit length)."""
+    unit length). ValueError when they hold no feature at all, as scikit-learn's."""
     import numpy as np
 
-    vocabulary, matrix = counts.counts_matrix([a.id for a in ordered])
+    vocabulary, matrix = counts.counts_matrix(keys)
     names = sorted(vocabulary)
     alphabetical = np.empty(len(names), dtype=matrix.indices.dtype)
     for number, name in enumerate(names):
         alphabetical[vocabulary[name]] = number
     matrix.indices = alphabetical.take(matrix.indices, mode="clip")
     kept = np.arange(len(names))
-    if len(names) > MAX_FEATURES:
+    if max_features is not None and len(names) > max_features:
         # argsort's own order among equal counts, as scikit-learn sorts them.
-        kept = np.sort((-np.asarray(matrix.sum(axis=0)).ravel()).argsort()[:MAX_FEATURES])
+        kept = np.sort((-np.asarray(matrix.sum(axis=0)).ravel()).argsort()[:max_features])
     matrix = matrix[:, kept]  # as scikit-learn selects them (it does so when keeping all, too)
     names = [names[i] for i in kept]
     documents = np.bincount(matrix.indices, minlength=matrix.shape[1]).astype(np.float64) + 1.0
@@ -238,10 +247,10 @@ def _tfidf(ordered: Sequence[Article], counts: TermCounts) -> tuple:
     np.log(matrix.data, out=matrix.data)
     matrix.data += 1.0
     matrix.data *= idf[matrix.indices]
-    return _unit_rows(matrix), names
+    return unit_rows(matrix), names
 
 
-def _unit_rows(matrix):
+def unit_rows(matrix):
     """Each row divided by its length, in place: sklearn.preprocessing.normalize(norm="l2"), whose
     sums of squares run along the row in stored order, as scipy's matrix-vector product does."""
     import numpy as np
@@ -279,7 +288,7 @@ def _condensed_distances(rows, means: bool):
     import numpy as np
 
     # cosine_similarity normalises the rows again (already unit, they can move by a unit in the last place).
-    rows = rows if means else _unit_rows(rows.copy())
+    rows = rows if means else unit_rows(rows.copy())
     n = rows.shape[0]
     condensed = np.empty(n * (n - 1) // 2)
     stripes, at = [], 0
