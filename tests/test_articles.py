@@ -373,3 +373,18 @@ def test_id_collisions_get_suffixes(tmp_path):
     assert len({a.id for a in result.articles}) == 3
     assert result.articles[0].warnings == []
     assert "a-2" in result.articles[1].warnings[0]
+
+
+def test_links_inside_a_folder_are_followed_to_the_file_they_name(tmp_path):
+    # A folder's plain files are taken as they are listed (no path resolved for each); a link
+    # among them still leads to its file: one file linked under another name is read once, a
+    # link into another folder is read as that file, and a link to nowhere is reported.
+    write(tmp_path / "in" / "a.txt", BODY)
+    write(tmp_path / "elsewhere" / "c.txt", "Another story entirely.\nIts second line.")
+    os.symlink(tmp_path / "in" / "a.txt", tmp_path / "in" / "b.txt")
+    os.symlink(tmp_path / "elsewhere" / "c.txt", tmp_path / "in" / "c.txt")
+    os.symlink(tmp_path / "missing.txt", tmp_path / "in" / "d.txt")
+    result = load_articles([tmp_path / "in", tmp_path / "elsewhere" / "c.txt"])
+    assert [a.id for a in result.articles] == ["a", "c"]
+    assert [e.reason for e in result.errors] == ["symbolic link loop, or a link to nowhere"]
+    assert result.errors[0].path.endswith("d.txt") and result.duplicates == {}
