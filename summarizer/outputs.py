@@ -20,7 +20,7 @@ from typing import Any
 
 from .articles import Article
 from .errors import SummarizerError, UsageError
-from .render import FORMATS, render_bytes, render_front_page
+from .render import FORMATS, render_for_file, render_front_page
 from .schemas import Briefing, FrontPage
 
 #: What `--format` may ask for: a renderer's format, or "both" for Markdown and JSON.
@@ -197,7 +197,7 @@ def write_briefing(
     check_written(briefing)
     written = []
     for kind, target in briefing_targets(fmt, out):
-        write_output(target, render_bytes(briefing, kind, dict(articles)))
+        write_output(target, render_for_file(briefing, kind, dict(articles)))
         written.append(target)
     return written
 
@@ -222,7 +222,7 @@ def write_front_page(
         for (story, briefing), entry in zip(briefed, page.stories):
             path = folder / f"{story.id}.{kind}"
             used = {a: articles[a] for a in story.article_ids if a in articles}
-            write_output(path, render_bytes(briefing, kind, used))
+            write_output(path, render_for_file(briefing, kind, used))
             written.append(path)
             entry.briefing = f"{folder.name}/{path.name}"
         write_output(target, render_front_page(page, kind))

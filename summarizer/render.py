@@ -234,7 +234,7 @@ def _json(model, excluded: dict | None) -> str:
     return model.model_dump_json(indent=2, exclude=excluded) + "\n"
 
 
-def render_bytes(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) -> str | bytes:
+def render_for_file(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) -> str | bytes:
     """What `render` gives, as a file is written: the JSON straight from pydantic's serializer as
     UTF-8 bytes (for 10,000 articles, 44 MB, made once rather than as bytes, then text, then text
     with its newline: 85 MB more at the peak of the run, 42 now), the other formats as text."""

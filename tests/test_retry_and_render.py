@@ -114,7 +114,7 @@ def test_a_briefing_file_holds_exactly_what_render_gives_written_as_utf8(tmp_pat
     # non-ASCII text, a piece boundary inside a run of multi-byte characters, and the briefing
     # with and without `changes`.
     from summarizer import outputs
-    from summarizer.render import render, render_bytes
+    from summarizer.render import render, render_for_file
     from summarizer.schemas import StoryChanges
 
     quote = Quote(article_id="a1", text="Gespräche in Genf – 北京 said “no” 🙂", start=0, end=30, score=100)
@@ -127,12 +127,12 @@ def test_a_briefing_file_holds_exactly_what_render_gives_written_as_utf8(tmp_pat
     for b in (briefing, with_changes):
         for kind in ("json", "md", "html"):
             target = tmp_path / f"out.{kind}"
-            outputs.write_output(target, render_bytes(b, kind, {}))
+            outputs.write_output(target, render_for_file(b, kind, {}))
             assert target.read_bytes() == render(b, kind, {}).encode("utf-8"), kind
     assert '"changes"' not in render(briefing, "json") and '"changes"' in render(with_changes, "json")
     outputs._PIECE = 1000  # pieces that end inside "é" runs and multi-byte characters
     try:
-        outputs.write_output(tmp_path / "small.md", render_bytes(briefing, "md", {}))
+        outputs.write_output(tmp_path / "small.md", render_for_file(briefing, "md", {}))
     finally:
         outputs._PIECE = 1 << 20
     assert (tmp_path / "small.md").read_bytes() == render(briefing, "md", {}).encode("utf-8")
