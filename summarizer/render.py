@@ -230,8 +230,13 @@ def briefing_data(b: Briefing) -> dict:
     return b.model_dump(mode="json", exclude=_unset(b))
 
 
+def _json_bytes(model, excluded: dict | None) -> bytes:
+    """The JSON format, as UTF-8: pydantic's serializer gives bytes (model_dump_json decodes them)."""
+    return model.__pydantic_serializer__.to_json(model, indent=2, exclude=excluded) + b"\n"
+
+
 def _json(model, excluded: dict | None) -> str:
-    return model.model_dump_json(indent=2, exclude=excluded) + "\n"
+    return _json_bytes(model, excluded).decode("utf-8")
 
 
 def render_for_file(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) -> str | bytes:
@@ -239,7 +244,7 @@ def render_for_file(b: Briefing, fmt: str, articles: Mapping[str, object] | None
     UTF-8 bytes (for 10,000 articles, 44 MB, made once rather than as bytes, then text, then text
     with its newline: 85 MB more at the peak of the run, 42 now), the other formats as text."""
     if fmt == "json":
-        return b.__pydantic_serializer__.to_json(b, indent=2, exclude=_unset(b)) + b"\n"
+        return _json_bytes(b, _unset(b))
     return render(b, fmt, articles)
 
 
