@@ -245,7 +245,7 @@ class Run:
         # Start-up this run pays (a shared backend, as in the service, pays it once, for the first run).
         startup_before = self.startup_seconds()
         day = day or _newest(articles)
-        reading = Reading(terms=False)
+        reading = Reading(grouped=False)
         summaries, failures = await self._summarize_each(articles, progress, reading)
         articles_done = time.monotonic()
         return await self._briefing_of(
@@ -376,7 +376,7 @@ class Run:
                     told(event, article_id)
         startup_before = self.startup_seconds()
         day = day or _newest(articles)
-        reading = Reading(terms=len(articles) > 1)
+        reading = Reading(grouped=len(articles) > 1)
         summaries, failures = await self._summarize_each(articles, progress, reading)
         articles_done = time.monotonic()
         by_id = {s.article_id: s for s in summaries}
@@ -462,9 +462,9 @@ class Reading:
     wait, measured 10% slower.) What is not read here is read where it is needed.
     """
 
-    def __init__(self, terms: bool) -> None:
+    def __init__(self, grouped: bool) -> None:
         self.sources: dict[str, list[Source]] = {}  # the sentences the prose check cites (prose.article_sources)
-        self.counts: TermCounts | None = TermCounts() if terms else None  # the features grouping compares
+        self.counts: TermCounts | None = TermCounts() if grouped else None  # the features grouping compares
 
     def read(self, article: Article, summary: ArticleSummary | None) -> None:
         """Read the article whose summary has arrived (None: it failed; it is in no briefing, but it is grouped)."""
