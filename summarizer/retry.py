@@ -127,22 +127,24 @@ class Retrying:
     async def complete(self, request: ChatRequest) -> ChatReply:
         attempts = 0
         deadline = time.monotonic() + self.policy.max_seconds
+
+        async def attempt() -> ChatReply:
+            nonlocal attempts
+            attempts += 1
+            remaining = deadline - time.monotonic()
+            try:
+                return await within(self.inner.complete(request), max(remaining, 0.001))
+            except TimeoutError:
+                raise OutOfTime(f"no reply within the {self.policy.max_seconds:g}s budget for one call") from None
+
+        retrying = AsyncRetrying(
+            retry=self._retry,
+            stop=stop_after_attempt(self.policy.attempts) | stop_after_delay(self.policy.max_seconds),
+            wait=self._wait,
+            reraise=True,
+        )
         try:
-            async for attempt in AsyncRetrying(
-                retry=self._retry,
-                stop=stop_after_attempt(self.policy.attempts) | stop_after_delay(self.policy.max_seconds),
-                wait=self._wait,
-                reraise=True,
-            ):
-                with attempt:
-                    attempts += 1
-                    remaining = deadline - time.monotonic()
-                    try:
-                        reply = await within(self.inner.complete(request), max(remaining, 0.001))
-                    except TimeoutError:
-                        raise OutOfTime(
-                            f"no reply within the {self.policy.max_seconds:g}s budget for one call"
-                        ) from None
+            reply = await retrying(attempt)
         except (OutOfTime, TransientCallError) as error:
             tries = f" after {attempts} attempts" if attempts > 1 else ""
             if isinstance(error, Unreachable):
@@ -156,6 +158,11 @@ class Retrying:
             reason = describe(error) if describe else f"{type(error).__name__}: {error}"
             tries = f" after {attempts} attempts" if attempts > 1 else ""
             raise ModelCallError(f"model call failed{tries}: {reason}") from None
+        finally:
+            # tenacity keeps the last step's actions, bound to `retrying`, in `retrying`'s own state:
+            # a reference cycle of 36 objects a call that only the cycle collector could free. At
+            # 10,000 calls its passes took 1.8 s of a run (one of them 0.75 s, every call waiting).
+            retrying.iter_state.reset()
         reply.transport_attempts = attempts
         return reply
 

@@ -47,6 +47,33 @@ def test_transient_errors_are_retried_and_counted():
     assert reply.transport_attempts == 4 and reply.data["choices"]
 
 
+def test_a_call_leaves_no_reference_cycle_behind():
+    # A cycle is freed only by the cycle collector, whose passes walk everything alive: with
+    # tenacity's state left bound to each call's retrier, 10,000 calls left 360,000 such
+    # objects (46 MB), and the passes that found them took 1.8 s of the run.
+    import gc
+
+    async def calls() -> None:
+        backend = Retrying(failing([]), FAST)
+        for _ in range(50):
+            assert (await backend.complete(REQUEST)).transport_attempts == 1
+
+    async def baseline() -> None:
+        await asyncio.sleep(0)
+
+    def cycles_left(run) -> int:
+        gc.collect()
+        gc.disable()
+        try:
+            asyncio.run(run())
+            return gc.collect()
+        finally:
+            gc.enable()
+
+    # (A retried call keeps its failure's traceback, a cycle of its frames: rare, and left as it is.)
+    assert cycles_left(calls) == cycles_left(baseline)
+
+
 def test_attempts_are_bounded():
     backend = Retrying(failing([status_error(500)] * 10), FAST)
     with pytest.raises(ModelCallError, match="after 4 attempts"):
