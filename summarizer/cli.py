@@ -352,9 +352,15 @@ def _brief_and_write(paths, settings, template, day, published, fmt, out_path, g
     with _progress(len(loaded.articles), not quiet and err.is_terminal) as bar:
         task = bar.add_task("articles", total=len(loaded.articles)) if bar else None
 
+        finished = 0
+
         def progress(event: str, article_id: str) -> None:
-            if bar is not None and event in ("done", "failed"):
-                bar.advance(task)
+            nonlocal finished
+            if event in ("done", "failed"):
+                finished += 1
+                _settle(finished, len(loaded.articles))
+                if bar is not None:
+                    bar.advance(task)
 
         async def run_briefing():
             notify = lambda line: err.print(line, highlight=False)  # noqa: E731  (batch status lines)
@@ -787,8 +793,31 @@ def _tune_collector() -> None:
     long as the process), and a pass runs every 50,000 allocations, not 700. Memory is freed
     by reference counting as before; only cycles wait a little longer.
     """
+    global _settling
     gc.freeze()
     gc.set_threshold(50_000, 20, 20)
+    _settling = True
+
+
+#: Articles finished between two freezes of what they leave alive (_settle).
+_SETTLE_EVERY = 500
+_settling = False  # set by _tune_collector: in a process of its own (main), not in a caller's
+
+
+def _settle(finished: int, total: int) -> None:
+    """Freeze what the articles finished so far left alive out of the cycle collector's passes.
+
+    What outlives an article is the day's own (its summary, its sentences, its grouping
+    counts): alive until the briefing is written, with no cycle among them (a call's own is
+    gone: tests/test_retry_and_render.py). Left in the collector's generations, 10,000
+    articles' worth was walked pass after pass: 1.4 s of the run, the older passes 0.5 s at
+    once while every reply waited. Frozen every 500 articles, it is walked no more (0.04 s of
+    passes in the article phase). Freezing joins two lists; a frozen object is still freed when
+    its last reference goes, and only a cycle among frozen objects would wait for the process
+    to end.
+    """
+    if _settling and (finished % _SETTLE_EVERY == 0 or finished == total):
+        gc.freeze()
 
 
 #: glibc's mallopt parameter for the size from which an allocation gets pages of its own.
