@@ -13,6 +13,8 @@ from summarizer.providers import StatusError
 from summarizer.render import to_markdown
 from summarizer.retry import Retrying, RetryPolicy
 from summarizer.schemas import (
+    Actor,
+    ArticleSummary,
     Briefing,
     ConsolidatedActor,
     Quote,
@@ -151,7 +153,14 @@ def test_a_briefing_file_holds_exactly_what_render_gives_written_as_utf8(tmp_pat
         metadata=RunMetadata(provider="fake", model="m", template="default", template_hash="abc"),
     )
     with_changes = briefing.model_copy(update={"changes": StoryChanges(since=dt.date(2025, 10, 25))})
-    for b in (briefing, with_changes):
+    # The JSON's articles are written one by one (a day's 44 MB was made whole): laid out as in the whole.
+    summaries = [
+        ArticleSummary(article_id=f"a{i}", title="Zoë’s day" if i else None, published=dt.date(2025, 10, 25),
+                       summary="北京 said “no”.\nA second line.", actors=[Actor(name="Zoë Ñúñez", evidence=[quote])] * i)
+        for i in range(3)
+    ]
+    with_articles = [briefing.model_copy(update={"articles": summaries[:n]}) for n in (1, 3)]
+    for b in (briefing, with_changes, *with_articles, with_articles[1].model_copy(update={"changes": StoryChanges(since=dt.date(2025, 10, 25))})):
         for kind in ("json", "md", "html"):
             target = tmp_path / f"out.{kind}"
             outputs.write_output(target, render_for_file(b, kind, {}))
