@@ -28,7 +28,7 @@ from .fillcache import RememberedFills
 from .offload import ahead, fetched, off_loop
 from .prose import Source, article_sources
 from .ratelimit import Throttled
-from .schemas import ArticleSummary, Briefing, Failure, FrontPage, FrontPageStory, RunMetadata
+from .schemas import ArticleSummary, Briefing, Failure, FrontPage, FrontPageStory, RunMetadata, settle
 from .settings import ModelSettings, SettingsError
 from .stories import STORY_THRESHOLD, Story, TermCounts, article_terms, group_stories, preload
 from .structured import Filler, StructuredClient
@@ -469,6 +469,7 @@ class Reading:
     def read(self, article: Article, summary: ArticleSummary | None) -> None:
         """Read the article whose summary has arrived (None: it failed; it is in no briefing, but it is grouped)."""
         if summary is not None:
+            settle(summary)  # held until the briefing is written, unchanged: half its memory shared
             self.sources[article.id] = article_sources(article.id, article)
         if self.counts is not None:
             self.counts.add(article.id, article_terms(article), summary)
