@@ -212,7 +212,7 @@ def test_the_shared_embedded_server_can_be_turned_off_and_its_idle_time_set(monk
 def test_the_command_line_returns_large_freed_blocks_to_the_system():
     # glibc serves a block from its heap once a larger one has been freed, and keeps it there
     # after it is freed: a day of 10,000 articles held 100 MB it no longer used. The CLI holds
-    # the threshold at a megabyte, so such blocks are returned when freed.
+    # the threshold at 4 MB, so such blocks are returned when freed.
     import subprocess
     import sys
 
@@ -227,18 +227,18 @@ if sys.argv[1] == "tuned":
     _tune_allocator()
 def rss():
     return int(open("/proc/self/statm").read().split()[1]) * 4096 / 2**20
-big = bytearray(8 << 20); del big  # glibc would now serve blocks under 8 MB from its heap
+big = bytearray(16 << 20); del big  # glibc would now serve blocks under 16 MB from its heap
 before = rss()
-blocks = [bytearray(3 << 20) for _ in range(40)]
+blocks = [bytearray(6 << 20) for _ in range(40)]
 last = blocks[-1]  # the heap's top block stays: what lies under it cannot be trimmed
 del blocks
 print(round(rss() - before))
 """
     kept = {mode: int(subprocess.run([sys.executable, "-c", script, mode], capture_output=True, text=True,
                                      check=True).stdout) for mode in ("plain", "tuned")}
-    if kept["plain"] < 60:
+    if kept["plain"] < 120:
         pytest.skip(f"this C library returns freed blocks by itself ({kept})")
-    assert kept["tuned"] < 20, kept
+    assert kept["tuned"] < 30, kept
 
 
 def test_what_finished_articles_leave_is_kept_out_of_the_collectors_passes(tmp_path):
