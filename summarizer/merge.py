@@ -345,9 +345,10 @@ def day_differences(timeline: list[TimelineEntry], min_shared: int = 4) -> list[
     return differences
 
 
-_FIGURE = re.compile(
-    r"(?<![\w.])(\$|€|£)?(\d[\d,]*(?:\.\d+)?)\s*(%|percent|per cent|billion|million|trillion|bn|m\b)?", re.IGNORECASE
-)
+_FIGURE_BODY = r"(?<![\w.])(\$|€|£)?(\d[\d,]*(?:\.\d+)?)\s*(%|percent|per cent|billion|million|trillion|bn|m\b)?"
+#: A figure begins with a digit or a currency sign: the look-ahead skips every other place at once
+#: (tried at each of a sentence's characters, the whole pattern was a third of the figures' reading).
+_FIGURE = re.compile(r"(?=[$€£\d])" + _FIGURE_BODY, re.IGNORECASE)
 
 
 def _figures(sentence: str) -> list[tuple[str, str, str, tuple[str, ...]]]:
