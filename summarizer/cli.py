@@ -800,7 +800,7 @@ def _tune_collector() -> None:
 
 
 #: Articles finished between two freezes of what they leave alive (_settle).
-_SETTLE_EVERY = 500
+_SETTLE_EVERY = 100
 _settling = False  # set by _tune_collector: in a process of its own (main), not in a caller's
 
 
@@ -808,15 +808,17 @@ def _settle(finished: int, total: int) -> None:
     """Freeze what the articles finished so far left alive out of the cycle collector's passes.
 
     What outlives an article is the day's own (its summary, its sentences, its grouping
-    counts): alive until the briefing is written, with no cycle among them (a call's own is
-    gone: tests/test_retry_and_render.py). Left in the collector's generations, 10,000
+    counts): alive until the briefing is written. Left in the collector's generations, 10,000
     articles' worth was walked pass after pass: 1.4 s of the run, the older passes 0.5 s at
-    once while every reply waited. Frozen every 500 articles, it is walked no more (0.04 s of
-    passes in the article phase). Freezing joins two lists; a frozen object is still freed when
-    its last reference goes, and only a cycle among frozen objects would wait for the process
-    to end.
+    once while every reply waited. Every 100 finished articles, the young generations are
+    collected (a re-ask or a failure leaves its exception's frames in a cycle: frozen
+    uncollected, a day of 10,000 failing articles peaked at 514 MB rather than 377) and what
+    survives is frozen, walked no more. Freezing joins two lists; a frozen object is still
+    freed when its last reference goes. 10,000 articles: 0.75 s in the collector, in pauses
+    of at most 80 ms.
     """
     if _settling and (finished % _SETTLE_EVERY == 0 or finished == total):
+        gc.collect(1)
         gc.freeze()
 
 

@@ -263,3 +263,28 @@ print(sum(id(s) in walked for s in summaries), len(summaries))
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["0", "5"]
     assert (tmp_path / "b.md").read_text(encoding="utf-8").startswith("# ")
+
+
+def test_settling_collects_the_cycles_of_failed_articles_before_freezing(monkeypatch):
+    # A re-ask or a failure leaves its exception's frames in a reference cycle. Frozen as they
+    # were, a day of 10,000 failing articles never gave them back (514 MB against 377).
+    import gc
+    import weakref
+
+    from summarizer import cli
+
+    class Frame:
+        pass
+
+    monkeypatch.setattr(cli, "_settling", True)
+    gc.disable()
+    try:
+        frame = Frame()
+        frame.itself = frame
+        left = weakref.ref(frame)
+        del frame
+        cli._settle(cli._SETTLE_EVERY, 10 * cli._SETTLE_EVERY)
+        assert left() is None
+    finally:
+        gc.unfreeze()
+        gc.enable()
