@@ -25,12 +25,12 @@ import hashlib
 import json
 import logging
 import zlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
 from .articles import Article
-from .schemas import Briefing, Failure, FrontPage, RunMetadata
+from .schemas import Briefing, Failure, FrontPage, RunMetadata, json_pieces
 from .stories import Story
 
 log = logging.getLogger(__name__)
@@ -68,18 +68,22 @@ def storable(failures: Sequence[Failure]) -> bool:
     return all(f.stage == "load" for f in failures)
 
 
-def put(cache: Any, day_key: str, value: str) -> None:
+def put(cache: Any, day_key: str, value: Iterable[bytes]) -> None:
+    """Store the day's result, compressed as its pieces come (briefing_value, stories_value)."""
     try:
-        cache.set(day_key, zlib.compress(value.encode("utf-8"), 6))
+        packer = zlib.compressobj(6)
+        packed = [packer.compress(piece) for piece in value]
+        packed.append(packer.flush())
+        cache.set(day_key, b"".join(packed))
     except Exception as error:  # a full disk costs the next rerun its shortcut, not this run
         log.warning("could not cache the day's result (%s)", error)
 
 
-def get(cache: Any, day_key: str, read: Callable[[str], T]) -> T | None:
+def get(cache: Any, day_key: str, read: Callable[[bytes], T]) -> T | None:
     """The stored result as `read` makes it (briefing_from, stories_from); None if absent or unreadable."""
     try:
         raw = cache.get(day_key)
-        return read(zlib.decompress(raw).decode("utf-8")) if raw is not None else None
+        return read(zlib.decompress(raw)) if raw is not None else None
     except Exception as error:  # unreadable: rebuild
         log.warning("could not read the day's result from the cache (%s)", error)
         return None
@@ -97,33 +101,41 @@ def as_rerun(metadata: RunMetadata, elapsed: float) -> RunMetadata:
     })
 
 
-# Stored as JSON text written and read by pydantic itself, never as a tree of Python objects:
-# at 10,000 articles, model_dump() built millions of objects at the end of the run, and the
-# rerun spent 1.2 s validating them back from json.loads.
+# Stored as JSON written and read by pydantic itself, never as a tree of Python objects (at
+# 10,000 articles, model_dump() built millions of objects at the end of the run, and the rerun
+# spent 1.2 s validating them back from json.loads), and written in pieces (schemas.json_pieces):
+# made whole, then encoded, then compressed, 10,000 articles' 37 MB of JSON was held three times
+# over at the end of the run, its peak.
 
 
-def briefing_value(briefing: Briefing) -> str:
-    return briefing.model_dump_json()
+def briefing_value(briefing: Briefing) -> Iterator[bytes]:
+    return json_pieces(briefing)
 
 
-def briefing_from(value: str, elapsed: float) -> Briefing:
+def briefing_from(value: bytes, elapsed: float) -> Briefing:
     briefing = Briefing.model_validate_json(value)
     briefing.metadata = as_rerun(briefing.metadata, elapsed)
     return briefing
 
 
-def stories_value(page: FrontPage, briefed: list[tuple[Story, Briefing]]) -> str:
-    """One line of JSON saying what follows (the stories, and how long each piece is), then the
-    front page and each story's briefing as JSON, one after another."""
-    pieces = [page.model_dump_json(), *(b.model_dump_json() for _, b in briefed)]
-    head = {"lengths": [len(p) for p in pieces],
+def stories_value(page: FrontPage, briefed: list[tuple[Story, Briefing]]) -> Iterator[bytes]:
+    """The front page and each story's briefing as JSON, one after another, then a line of JSON
+    saying what came before (the stories, and each piece's length in bytes)."""
+    lengths = []
+    for model in (page, *(b for _, b in briefed)):
+        length = 0
+        for piece in json_pieces(model):
+            length += len(piece)
+            yield piece
+        lengths.append(length)
+    head = {"lengths": lengths,
             "stories": [{"id": s.id, "article_ids": s.article_ids, "shared_terms": s.shared_terms} for s, _ in briefed]}
-    return json.dumps(head, ensure_ascii=False) + "\n" + "".join(pieces)
+    yield b"\n" + json.dumps(head, ensure_ascii=False).encode("utf-8")
 
 
-def stories_from(value: str, elapsed: float) -> tuple[FrontPage, list[tuple[Story, Briefing]]]:
-    first, rest = value.split("\n", 1)  # JSON written by pydantic holds no raw line break
-    head = json.loads(first)
+def stories_from(value: bytes, elapsed: float) -> tuple[FrontPage, list[tuple[Story, Briefing]]]:
+    rest, last = value.rsplit(b"\n", 1)  # JSON written by pydantic holds no raw line break
+    head = json.loads(last)
     pieces, at = [], 0
     for length in head["lengths"]:
         pieces.append(rest[at:at + length])

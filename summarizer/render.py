@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 from .schemas import ArticleSummary, Briefing, FrontPage, FrontPageStory, Quote, StoryChanges
+from .schemas import json_pieces as schema_json_pieces
 
 FORMATS = ("md", "json", "html")
 
@@ -248,29 +249,10 @@ def render_for_file(b: Briefing, fmt: str, articles: Mapping[str, object] | None
 
 
 def json_pieces(b: Briefing) -> Iterator[bytes]:
-    """The JSON format of `b`, as UTF-8, in pieces laid out exactly as the whole: each field of the
-    briefing on its own, and each article's summary on its own.
-
-    For 10,000 articles the JSON is 44 MB; made whole, pydantic's growing buffer and the bytes
-    copied out of it were both alive at the end of the run, its peak. No piece now is more than
-    the largest field but the articles (tests/test_retry_and_render.py holds the pieces, joined,
-    equal to `render`).
-    """
-    excluded = _unset(b) or set()
-    serializer = b.__pydantic_serializer__
-    yield b"{"
-    for number, name in enumerate(n for n in type(b).model_fields if n not in excluded):
-        yield b",\n" if number else b"\n"
-        if name == "articles" and b.articles:
-            yield b'  "articles": ['
-            for count, summary in enumerate(b.articles):
-                piece = summary.__pydantic_serializer__.to_json(summary, indent=2)
-                yield (b",\n    " if count else b"\n    ") + piece.replace(b"\n", b"\n    ")
-            yield b"\n  ]"
-        else:
-            alone = serializer.to_json(b, indent=2, include={name})  # {"name": value}, two spaces in
-            yield memoryview(alone)[2:-2]
-    yield b"\n}\n"
+    """The JSON format, as UTF-8 in pieces (schemas.json_pieces: the 44 MB of 10,000 articles is
+    never made whole; tests/test_retry_and_render.py holds the pieces, joined, equal to `render`)."""
+    yield from schema_json_pieces(b, indent=2, exclude=_unset(b))
+    yield b"\n"
 
 
 def render(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) -> str:

@@ -18,6 +18,7 @@ import contextvars
 import datetime as dt
 import json
 import marshal
+from collections.abc import Iterator
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, StringConstraints, ValidationInfo, model_validator
@@ -164,6 +165,38 @@ def settle(model: BaseModel) -> BaseModel:
             elif isinstance(value, list) and value and isinstance(value[0], BaseModel):
                 stack.extend(value)
     return model
+
+
+def json_pieces(model: BaseModel, indent: int | None = None, exclude: set[str] | None = None,
+                item_by_item: str = "articles") -> Iterator[bytes]:
+    """`model` as pydantic writes it in JSON (to_json, `indent` or compact, `exclude`d fields left
+    out), as UTF-8 in pieces: each field serialised on its own, and the items of the list
+    `item_by_item` one at a time. Joined, the pieces are the whole, byte for byte.
+
+    A day of 10,000 articles is 44 MB of JSON: made whole, pydantic's growing buffer and the
+    bytes copied out of it were both alive, the peak of the run. No piece now is larger than the
+    largest other field.
+    """
+    serializer = model.__pydantic_serializer__
+    newline, space = (b"", b"") if indent is None else (b"\n", b" ")
+    pad = space * (indent or 0)
+    yield b"{"
+    names = [name for name in type(model).model_fields if not exclude or name not in exclude]
+    for number, name in enumerate(names):
+        yield (b"," if number else b"") + newline
+        items = getattr(model, name) if name == item_by_item else None
+        if items:
+            yield pad + json.dumps(name).encode() + b":" + space + b"["
+            for count, item in enumerate(items):
+                piece = item.__pydantic_serializer__.to_json(item, indent=indent)
+                if indent is not None:
+                    piece = piece.replace(b"\n", b"\n" + pad * 2)
+                yield (b"," if count else b"") + newline + pad * 2 + piece
+            yield newline + pad + b"]"
+        else:
+            alone = serializer.to_json(model, indent=indent, include={name})  # {"name": value}
+            yield memoryview(alone)[1 + len(newline):-1 - len(newline)]
+    yield newline + b"}"
 
 
 class ConsolidatedActor(BaseModel):

@@ -144,7 +144,7 @@ def test_a_briefing_file_holds_exactly_what_render_gives_written_as_utf8(tmp_pat
     # with and without `changes`.
     from summarizer import outputs
     from summarizer.render import render, render_for_file
-    from summarizer.schemas import StoryChanges
+    from summarizer.schemas import StoryChanges, json_pieces
 
     quote = Quote(article_id="a1", text="Gespräche in Genf – 北京 said “no” 🙂", start=0, end=30, score=100)
     briefing = Briefing(
@@ -165,6 +165,8 @@ def test_a_briefing_file_holds_exactly_what_render_gives_written_as_utf8(tmp_pat
             target = tmp_path / f"out.{kind}"
             outputs.write_output(target, render_for_file(b, kind, {}))
             assert target.read_bytes() == render(b, kind, {}).encode("utf-8"), kind
+        # The compact JSON the day cache stores, in the same pieces.
+        assert b"".join(json_pieces(b)) == b.model_dump_json().encode("utf-8")
     assert '"changes"' not in render(briefing, "json") and '"changes"' in render(with_changes, "json")
     outputs._PIECE = 1000  # pieces that end inside "é" runs and multi-byte characters
     try:
