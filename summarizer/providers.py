@@ -44,6 +44,8 @@ def redact_stored(text: str, *secrets: str | None) -> str:
     for secret in secrets:
         if secret and len(secret) >= 8:
             text = text.replace(secret, "***")
+    if "sk-" not in text and "Bearer " not in text:
+        return text  # the pattern cannot match; tried at each character, it was 3% of a call's CPU
     return _STORED_SECRET.sub("***", text)
 
 

@@ -118,3 +118,15 @@ def test_schemas_on_disk_match_the_models():
     folder = Path(__file__).resolve().parent.parent / "schemas"
     for name, text in json_schemas().items():
         assert (folder / name).read_text(encoding="utf-8") == text, f"{name} drifted: run `summarizer schema`"
+
+
+def test_what_is_stored_is_redacted_and_nothing_else_is_changed():
+    # Redacting skips the pattern where it cannot match (it was 54 us an entry, two entries an article).
+    from summarizer.providers import redact_stored
+
+    key, token = "sk-" + "a1B2" * 6, "eyJhbGciOi.J9-" + "x" * 20
+    stored = redact_stored(f'{{"auth": "Bearer {token}", "echo": "{key}", "mine": "k-{key}"}}', "secret-value-1")
+    assert key not in stored and token not in stored and stored.count("***") == 3
+    for text in ("Bearer bonds rose; sk-hynix fell.", "a plain reply, “quoted” 🙂", "", "Bearer " + "y" * 15):
+        assert redact_stored(text) == text
+    assert redact_stored("said secret-value-1 twice", "secret-value-1") == "said *** twice"
