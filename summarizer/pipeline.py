@@ -152,17 +152,11 @@ class Run:
             briefing = await self._in_batches(lambda: self._brief(articles, day, None, load_failures, duplicates))
             self._batch.account(briefing.metadata)
         else:
-            started = time.monotonic()
-            day_key = self._day_key("briefing", articles, day, load_failures, duplicates)
-            stored = daycache.get(
-                self.fills_cache, day_key, lambda text: daycache.briefing_from(text, time.monotonic() - started)
-            ) if day_key else None
-            if stored is None:
-                briefing = await self._brief(articles, day, progress, load_failures, duplicates)
-                if day_key and daycache.storable(briefing.metadata.failures):
-                    daycache.put(self.fills_cache, day_key, daycache.briefing_value(briefing))
-            else:
-                briefing = stored
+            briefing = await self._remembered(
+                "briefing", articles, day, load_failures, duplicates,
+                lambda: self._brief(articles, day, progress, load_failures, duplicates),
+                daycache.briefing_value, daycache.briefing_from, lambda briefing: briefing.metadata.failures,
+            )
         if since is not None:
             from .changes import track
 
@@ -317,17 +311,12 @@ class Run:
             for metadata in (page.metadata, *(b.metadata for _, b in briefed)):
                 self._batch.account(metadata)
         else:
-            started = time.monotonic()
-            day_key = self._day_key("front page", articles, day, load_failures, duplicates, threshold=threshold)
-            found = daycache.get(
-                self.fills_cache, day_key, lambda text: daycache.stories_from(text, time.monotonic() - started)
-            ) if day_key else None
-            if found is not None:
-                page, briefed = found
-            else:
-                page, briefed = await self._brief_stories(articles, day, progress, load_failures, duplicates, threshold)
-                if day_key and daycache.storable(page.metadata.failures):
-                    daycache.put(self.fills_cache, day_key, daycache.stories_value(page, briefed))
+            page, briefed = await self._remembered(
+                "front page", articles, day, load_failures, duplicates,
+                lambda: self._brief_stories(articles, day, progress, load_failures, duplicates, threshold),
+                lambda found: daycache.stories_value(*found), daycache.stories_from,
+                lambda found: found[0].metadata.failures, threshold=threshold,
+            )
         if since is not None:
             # After the day's result is stored: the same day compared with another earlier run reuses it.
             matching = time.monotonic()
@@ -344,6 +333,23 @@ class Run:
             page.new_stories = [s.id for s in page.stories if s.status == "new"]
             page.quiet_stories = quiet
         return page, briefed
+
+    async def _remembered(self, kind: str, articles, day, load_failures, duplicates, make: Callable[[], Awaitable[T]],
+                          stored: Callable[[T], Any], read: Callable[[bytes, float], T],
+                          failures: Callable[[T], Sequence[Failure]], **more: Any) -> T:
+        """The day's finished result from the day cache (summarizer.daycache), or `make()`'s, stored
+        there unless a failure other than an unreadable file should make the next run try again."""
+        started = time.monotonic()
+        day_key = self._day_key(kind, articles, day, load_failures, duplicates, **more)
+        found = daycache.get(
+            self.fills_cache, day_key, lambda raw: read(raw, time.monotonic() - started)
+        ) if day_key else None
+        if found is not None:
+            return found
+        result = await make()
+        if day_key and daycache.storable(failures(result)):
+            daycache.put(self.fills_cache, day_key, stored(result))
+        return result
 
     def _day_key(self, kind: str, articles, day, load_failures, duplicates, **more) -> str | None:
         """The key of this day's finished result (summarizer.daycache), when this run keeps a cache."""

@@ -213,12 +213,13 @@ def test_a_damaged_day_result_is_rebuilt_from_the_cached_calls(folder, tmp_path,
     assert rebuilt == first
 
 
-def test_a_rerun_of_the_same_day_reads_its_finished_result(folder, tmp_path, good):
+@pytest.mark.parametrize("extra", [(), ("--one-story",)], ids=["grouped", "one story"])
+def test_a_rerun_of_the_same_day_reads_its_finished_result(folder, tmp_path, good, extra):
     out = tmp_path / "briefing.json"
     with FakeOpenAIServer(good) as server:
-        assert brief(server, folder, out).returncode == 0
+        assert brief(server, folder, out, *extra).returncode == 0
         first = json.loads(out.read_text(encoding="utf-8"))
-        assert brief(server, folder, out).returncode == 0
+        assert brief(server, folder, out, *extra).returncode == 0
     again = json.loads(out.read_text(encoding="utf-8"))
     # What the rerun cost: nothing from the model, every call the cache's.
     assert again["metadata"]["model_calls"] == 0 and again["metadata"]["cache_hits"] == first["metadata"]["model_calls"]
