@@ -145,9 +145,9 @@ def settle(model: BaseModel) -> BaseModel:
 
     pydantic gives each model its own set of the names of the fields it was given (216 bytes, 728
     past five names): half the memory of an article's summary, 50 MB of a day of 10,000. Only
-    `exclude_unset` and `model_fields_set` read them, and read a shared set alike. Summaries are settled
-    once finished (summarizer.pipeline's Reading), and held, unchanged, until the briefing is
-    written.
+    `exclude_unset` and `model_fields_set` read them, and they read a shared set alike. Summaries
+    are settled once finished (summarizer.pipeline's Reading), and held, unchanged, until the
+    briefing is written.
     """
     stack = [model]
     while stack:
