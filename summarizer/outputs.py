@@ -49,8 +49,8 @@ def is_stream(path: Path) -> bool:
     return not (stat.S_ISREG(mode) or stat.S_ISDIR(mode))
 
 
-def write_output(path: Path, text: str | bytes | Iterable[bytes]) -> None:
-    """Write an output (text, or UTF-8 bytes, whole or in pieces) where the user pointed: stdout for `-`,
+def write_output(path: Path, text: str | Iterable[bytes]) -> None:
+    """Write an output (text, or UTF-8 bytes in pieces) where the user pointed: stdout for `-`,
     straight into a pipe or a device, and atomically into a regular file, through a symlink
     rather than over it.
 
@@ -61,7 +61,7 @@ def write_output(path: Path, text: str | bytes | Iterable[bytes]) -> None:
     if path == STDOUT:
         buffer = getattr(sys.stdout, "buffer", None)
         if buffer is None:  # a stdout of text only (some embedding hosts): it encodes for itself
-            sys.stdout.write(text if isinstance(text, str) else _joined(text).decode("utf-8"))
+            sys.stdout.write(text if isinstance(text, str) else b"".join(text).decode("utf-8"))
         else:
             sys.stdout.flush()
             _write_to(buffer, text)
@@ -80,19 +80,13 @@ def write_output(path: Path, text: str | bytes | Iterable[bytes]) -> None:
 _PIECE = 1 << 20
 
 
-def _write_to(stream: Any, text: str | bytes | Iterable[bytes]) -> None:
-    if isinstance(text, bytes):
-        stream.write(text)
-    elif isinstance(text, str):
+def _write_to(stream: Any, text: str | Iterable[bytes]) -> None:
+    if isinstance(text, str):
         for start in range(0, len(text), _PIECE):
             stream.write(text[start:start + _PIECE].encode("utf-8"))
     else:
         for piece in text:
             stream.write(piece)
-
-
-def _joined(text: bytes | Iterable[bytes]) -> bytes:
-    return text if isinstance(text, bytes) else b"".join(text)
 
 
 def check_writable(paths: list[Path]) -> None:
@@ -120,7 +114,7 @@ def check_writable(paths: list[Path]) -> None:
             raise OutputError(f"cannot write {path}: {error.strerror or error}") from None
 
 
-def write_atomically(path: Path, text: str | bytes | Iterable[bytes]) -> None:
+def write_atomically(path: Path, text: str | Iterable[bytes]) -> None:
     """Replace `path` only once the new content is complete: an interrupted run leaves the old file.
 
     The temporary file carries the writer's pid; one left by a writer that

@@ -231,13 +231,8 @@ def briefing_data(b: Briefing) -> dict:
     return b.model_dump(mode="json", exclude=_unset(b))
 
 
-def _json_bytes(model, excluded: dict | None) -> bytes:
-    """The JSON format, as UTF-8: pydantic's serializer gives bytes (model_dump_json decodes them)."""
-    return model.__pydantic_serializer__.to_json(model, indent=2, exclude=excluded) + b"\n"
-
-
 def _json(model, excluded: dict | None) -> str:
-    return _json_bytes(model, excluded).decode("utf-8")
+    return model.model_dump_json(indent=2, exclude=excluded) + "\n"
 
 
 def render_for_file(b: Briefing, fmt: str, articles: Mapping[str, object] | None = None) -> str | Iterator[bytes]:
